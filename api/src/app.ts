@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { migrate, openOrm } from './db/orm.js';
+import { PasswordHasher } from './modules/auth/password.js';
+import { AccessTokens, resolveJwtSecret } from './modules/auth/tokens.js';
+import { Role } from './modules/role/role.entity.js';
+import { syncBuiltInRoles } from './modules/role/role.service.js';
+import { User } from './modules/user/user.entity.js';
+import type { AppServices } from './services.js';
+
+export interface Runtime extends AppServices {
+  database: DatabaseHandle;
+  /** Closes the pool, then stops the embedded database if we started it. */
+  close(): Promise<void>;
+}
+
+/** Database (embedded or DATABASE_URL) → ORM → migrations → built-in roles → first administrator. */
+export async function startRuntime(config: Config, log: Logger): Promise<Runtime> {
+  const database = await openDatabase(config);
+  try {
+    const orm = await openOrm(database.url, config.DB_POOL_MAX, log);
+    const applied = await migrate(orm);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    await syncBuiltInRoles(orm.em.fork());
+    const hasher = new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY);
+    await ensureAdmin(orm.em.fork(), config, hasher, log);
+    return {
+      config,
+      log,
+      orm,
+      database,
+      hasher,
+      accessTokens: new AccessTokens(resolveJwtSecret(config), config),
+      close: async () => {
+        await orm.close();
+        await database.stop();
+      },
+    };
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+}
+
+/** On first start (no administrator yet), creates one from ADMIN_EMAIL/ADMIN_PASSWORD or a generated password. */
+async function ensureAdmin(em: Runtime['orm']['em'], config: Config, hasher: PasswordHasher, log: Logger) {
+  const adminRole = await em.findOneOrFail(Role, { name: 'ADMIN' });
+  if (await em.count(User, { roles: adminRole })) return;
+  const email = (config.ADMIN_EMAIL ?? 'admin@localhost.localdomain').toLowerCase();
+  const generated = !config.ADMIN_PASSWORD;
+  const password = config.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
+  const user = (await em.findOne(User, { email })) ?? Object.assign(new User(), { email, displayName: 'Administrator' });
+  user.passwordHash = await hasher.hash(password);
+  user.roles.add(adminRole);
+  await em.persist(user).flush();
+  log.info({ email }, 'administrator created');
+  if (generated) {
+    // Printed once, on the console only (not in the JSON log stream).
+    process.stdout.write(`\n  Administrator account created\n    email:    ${email}\n    password: ${password}\n  (shown once; change it after signing in)\n\n`);
+  }
+}

@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Relative paths in the config are resolved against the repository root, whatever the cwd. */
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+/** Every environment variable the API reads. `.env.example` documents each one. */
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(4000),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DB_POOL_MAX: int(1, 200).default(10),
+  EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).default('llm-trainer'),
+  JWT_AUDIENCE: z.string().min(1).default('llm-trainer-api'),
+  ACCESS_TOKEN_TTL_SECONDS: int(30, 900).default(900),
+  REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  ALLOW_REGISTRATION: bool.default(true),
+  CORS_ORIGINS: list.default([]),
+  COOKIE_SECURE: bool.optional(),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/, 'must look like 512kb or 1mb')
+    .default('1mb'),
+  GRAPHQL_MAX_DEPTH: int(2, 100).default(12),
+  GRAPHQL_MAX_ALIASES: int(1, 1000).default(15),
+  GRAPHQL_MAX_COST: int(10, 1_000_000).default(5000),
+  GRAPHQL_MAX_TOKENS: int(50, 100_000).default(2000),
+  GRAPHQL_MAX_BATCH: int(1, 100).default(10),
+  PLAYGROUND_ENABLED: bool.default(true),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(5),
+  LOGIN_MAX_FAILURES_PER_CLIENT: int(1, 10_000).default(20),
+  LOGIN_THROTTLE_WINDOW_SECONDS: int(10, 86_400).default(900),
+  PASSWORD_HASH_CONCURRENCY: int(1, 64).default(2),
+  WEB_BUILD_DIR: z.string().min(1).default('./web/build'),
+});
+
+export type Config = z.infer<typeof schema> & {
+  dataDir: string;
+  webBuildDir: string;
+  cookieSecure: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses and validates the environment; throws one ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    dataDir: resolve(repoRoot, c.DATA_DIR),
+    webBuildDir: resolve(repoRoot, c.WEB_BUILD_DIR),
+    cookieSecure: c.COOKIE_SECURE ?? c.NODE_ENV === 'production',
+  };
+}
+
+let cached: Config | undefined;
+/** The process-wide configuration, validated once. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

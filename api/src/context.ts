@@ -1,0 +1,35 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { AppError } from './errors.js';
+import type { Viewer } from './modules/auth/viewer.js';
+import { createLoaders, type Loaders } from './loaders.js';
+import { createServices, type AppServices, type Services } from './services.js';
+
+/** Per request (HTTP) or per operation (WebSocket): its own EntityManager fork and loaders. */
+export interface Context {
+  requestId: string;
+  log: Logger;
+  config: Config;
+  em: EntityManager;
+  ip: string | null;
+  userAgent: string | null;
+  viewer: Viewer | null;
+  /** Why a presented token was refused; reported by the authentication rule. */
+  authError: AppError | null;
+  loaders: Loaders;
+  services: Services;
+  /** Present over HTTP only: used to set and clear the refresh-token cookie. */
+  http?: { req: Request; res: Response };
+}
+
+export function buildContext(
+  app: AppServices,
+  base: Omit<Context, 'loaders' | 'services' | 'em' | 'config'> & { em: EntityManager },
+): Context {
+  const context = { ...base, config: app.config } as Context;
+  context.loaders = createLoaders(context);
+  context.services = createServices(context, app);
+  return context;
+}

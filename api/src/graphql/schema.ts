@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { repoRoot } from '../config.js';
+import { ApiTokenResolver } from '../modules/api-token/api-token.resolver.js';
+import { AuditResolver } from '../modules/audit/audit.resolver.js';
+import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { ProjectMemberResolver, ProjectResolver } from '../modules/project/project.resolver.js';
+import { RoleResolver } from '../modules/role/role.resolver.js';
+import { UserResolver } from '../modules/user/user.resolver.js';
+
+export const schemaFile = join(repoRoot, 'schema', 'schema.graphql');
+
+const resolvers = [
+  AuthResolver,
+  UserResolver,
+  RoleResolver,
+  ApiTokenResolver,
+  ProjectResolver,
+  ProjectMemberResolver,
+  AuditResolver,
+] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+/** The code-first schema (without the shield), built once per process. */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+  return built;
+}
+
+/** The SDL as committed in schema/schema.graphql: sorted, so diffs show real changes only. */
+export async function printAppSchema(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await buildAppSchema()))}\n`;
+}
+
+export async function emitSchemaFile(): Promise<void> {
+  writeFileSync(schemaFile, await printAppSchema());
+}

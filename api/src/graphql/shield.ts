@@ -1,0 +1,46 @@
+import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { allow, deny, shield, type IRules } from 'graphql-shield';
+import { apiTokenRules } from '../modules/api-token/api-token.rules.js';
+import { auditRules } from '../modules/audit/audit.rules.js';
+import { authRules } from '../modules/auth/auth.rules.js';
+import { projectRules } from '../modules/project/project.rules.js';
+import { roleRules } from '../modules/role/role.rules.js';
+import { userRules } from '../modules/user/user.rules.js';
+
+type RootRules = { Query?: Record<string, unknown>; Mutation?: Record<string, unknown>; Subscription?: Record<string, unknown> };
+const moduleRules: RootRules[] = [authRules, userRules, roleRules, apiTokenRules, projectRules, auditRules];
+
+/** Every root field's rule, merged from the modules' rules files. A duplicate is a bug. */
+export function rootFieldRules(): Record<'Query' | 'Mutation' | 'Subscription', Record<string, unknown>> {
+  const merged = { Query: {}, Mutation: {}, Subscription: {} } as Record<'Query' | 'Mutation' | 'Subscription', Record<string, unknown>>;
+  for (const rules of moduleRules) {
+    for (const type of ['Query', 'Mutation', 'Subscription'] as const) {
+      for (const [field, rule] of Object.entries(rules[type] ?? {})) {
+        if (field in merged[type]) throw new Error(`two rules for ${type}.${field}`);
+        merged[type][field] = rule;
+      }
+    }
+  }
+  return merged;
+}
+
+/**
+ * Deny by default: a root field without a rule is refused. Fields of object types are reachable only
+ * through a root field that passed its rule, so they are allowed as a whole type.
+ */
+export function applyShield(schema: GraphQLSchema): GraphQLSchema {
+  const roots = rootFieldRules();
+  const rules: Record<string, unknown> = {};
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    if (type.name in roots) rules[type.name] = roots[type.name as keyof typeof roots];
+    else rules[type.name] = allow;
+  }
+  const permissions = shield(rules as IRules, {
+    fallbackRule: deny,
+    allowExternalErrors: true,
+    fallbackError: () => new GraphQLError('You do not have permission to do this', { extensions: { code: 'FORBIDDEN' } }),
+  });
+  return applyMiddleware(schema, permissions);
+}

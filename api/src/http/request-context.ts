@@ -1,0 +1,18 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+/** The current request's id, readable anywhere in its async chain (error masking, logs). */
+export const requestStore = new AsyncLocalStorage<{ requestId: string }>();
+export const currentRequestId = () => requestStore.getStore()?.requestId;
+
+const VALID_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function requestIdMiddleware(req: Request, res: Response, next: NextFunction) {
+  const incoming = req.get('x-request-id');
+  const requestId = incoming && VALID_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', requestId);
+  requestStore.run({ requestId }, next);
+}
+
+export const clientIp = (req: Request): string | null => req.ip ?? req.socket.remoteAddress ?? null;

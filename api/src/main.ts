@@ -1,0 +1,51 @@
+import { ConfigError, getConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startRuntime } from './app.js';
+import { startServer } from './server.js';
+
+/** Bootstrap only: config → runtime (database, ORM, migrations) → HTTP + WS server → signals. */
+async function main() {
+  let config;
+  try {
+    config = getConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  const runtime = await startRuntime(config, log);
+  const server = await startServer(runtime);
+  log.info({ url: server.url, embeddedDatabase: runtime.database.embedded }, 'LLM Trainer is up');
+  process.stdout.write(`\n  LLM Trainer is running at ${server.url}\n  GraphQL: ${server.url}/graphql\n\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining HTTP and WebSocket');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    try {
+      await server.stop();
+      await runtime.close();
+      log.info('stopped cleanly');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`LLM Trainer failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+import { isPublic } from '../../graphql/rules.js';
+
+export const authRules = {
+  Mutation: {
+    register: isPublic,
+    login: isPublic,
+    refreshToken: isPublic,
+    // Public so a browser can end a session whose access token already expired (cookie only).
+    logout: isPublic,
+  },
+};

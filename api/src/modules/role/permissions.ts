@@ -1,0 +1,34 @@
+/**
+ * The permission catalogue. Permissions are named strings; roles are named sets of them.
+ * Later features add their permissions here so the RBAC matrix test covers them.
+ */
+export const PERMISSIONS = {
+  'user:manage': 'Create, disable and assign roles to users; manage roles',
+  'project:create': 'Create projects',
+  'dataset:read': 'Read datasets of projects one is a member of',
+  'dataset:write': 'Upload and edit datasets of projects one is a member of',
+  'run:create': 'Start training runs',
+  'run:cancel': 'Cancel training runs',
+  'model:read': 'Read models and evaluations',
+  'model:deploy': 'Export and deploy models',
+  'worker:manage': 'Register and manage GPU workers',
+  'audit:read': 'Read the audit log',
+} as const;
+
+export type Permission = keyof typeof PERMISSIONS;
+export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
+
+export const isPermission = (value: string): value is Permission => value in PERMISSIONS;
+
+/** Built-in global roles, created by the first migration run and kept in sync at start. */
+export const BUILT_IN_ROLES: Record<string, { description: string; permissions: Permission[] }> = {
+  ADMIN: { description: 'Everything, including user and role management', permissions: ALL_PERMISSIONS },
+  MEMBER: {
+    description: 'Creates projects, works with data, runs and models',
+    permissions: ['project:create', 'dataset:read', 'dataset:write', 'run:create', 'run:cancel', 'model:read', 'model:deploy'],
+  },
+  VIEWER: { description: 'Reads what their projects hold', permissions: ['dataset:read', 'model:read'] },
+};
+
+/** The role a self-registered or admin-created user gets unless told otherwise. */
+export const DEFAULT_ROLE = 'MEMBER';

@@ -1,0 +1,171 @@
+import { createServer, type Server } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import express, { type RequestHandler } from 'express';
+import { parse, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { buildContext, type Context } from './context.js';
+import { formatError } from './errors.js';
+import { createArmor } from './graphql/limits.js';
+import { buildAppSchema } from './graphql/schema.js';
+import { applyShield } from './graphql/shield.js';
+import { healthRouter } from './http/health.js';
+import { playgroundRouter } from './http/playground.js';
+import { clientIp, currentRequestId, requestIdMiddleware } from './http/request-context.js';
+import { authenticate, bearerToken } from './modules/auth/viewer.js';
+import type { AppServices } from './services.js';
+
+export interface RunningServer {
+  httpServer: Server;
+  url: string;
+  /** Stops accepting work, drains HTTP and WebSocket operations. Does not close the ORM. */
+  stop(): Promise<void>;
+}
+
+/** Batched HTTP requests are allowed, but never more than GRAPHQL_MAX_BATCH operations at once. */
+const limitBatch =
+  (max: number): RequestHandler =>
+  (req, res, next) => {
+    if (Array.isArray(req.body) && req.body.length > max) {
+      res.status(400).json({
+        errors: [{ message: `At most ${max} operations per batch`, extensions: { code: 'BAD_REQUEST' } }],
+      });
+      return;
+    }
+    next();
+  };
+
+export async function startServer(app: AppServices, port = app.config.PORT, host = app.config.HOST): Promise<RunningServer> {
+  const { config, orm, log } = app;
+  const schema: GraphQLSchema = applyShield(await buildAppSchema());
+  const armor = createArmor(config);
+  const expressApp = express();
+  expressApp.disable('x-powered-by');
+  const httpServer = createServer(expressApp);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { requestId?: string }>(
+    {
+      schema,
+      context: async (ctx, _id, _payload) => {
+        const em = orm.em.fork();
+        const auth = await authenticate(em, app.accessTokens, bearerToken(ctx.connectionParams?.authorization));
+        const request = ctx.extra.request;
+        return buildContext(app, {
+          requestId: crypto.randomUUID(),
+          log,
+          em,
+          ip: request.socket.remoteAddress ?? null,
+          userAgent: request.headers['user-agent'] ?? null,
+          viewer: auth.viewer,
+          authError: auth.error,
+        });
+      },
+      onConnect: async (ctx) => {
+        // A token that is presented must be valid; anonymous sockets may still use public operations.
+        const token = bearerToken(ctx.connectionParams?.authorization);
+        if (!token) return true;
+        const auth = await authenticate(orm.em.fork(), app.accessTokens, token);
+        return auth.viewer !== null;
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        // Same limits as HTTP: parse with a token cap, validate with the armor rules.
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: config.GRAPHQL_MAX_TOKENS });
+        } catch (error) {
+          return [error as never];
+        }
+        const errors = validate(schema, document, [...armor.validationRules]);
+        if (errors.length) return errors;
+      },
+      onNext: (_ctx, _id, _payload, _args: ExecutionArgs, result) => {
+        if (!('errors' in result) || !result.errors) return result;
+        const requestId = (_args.contextValue as Context | undefined)?.requestId;
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log, requestId)) } as never;
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: true,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    validationRules: armor.validationRules,
+    formatError: (formatted, error) => formatError(formatted, error, log, currentRequestId()),
+    plugins: [
+      // graphql-armor's types come from Apollo's CJS build; the objects are the same.
+      ...(armor.plugins as unknown as ApolloServerPlugin<Context>[]),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
+    ],
+  });
+  await apollo.start();
+
+  expressApp.use(requestIdMiddleware);
+  expressApp.use(healthRouter(orm));
+  if (config.PLAYGROUND_ENABLED) expressApp.use(playgroundRouter());
+  expressApp.use(
+    '/graphql',
+    cors({ origin: config.CORS_ORIGINS, credentials: true }),
+    cookieParser(),
+    express.json({ limit: config.BODY_LIMIT }),
+    limitBatch(config.GRAPHQL_MAX_BATCH),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const em = orm.em.fork();
+        const auth = await authenticate(em, app.accessTokens, bearerToken(req.get('authorization')));
+        const requestId = currentRequestId() ?? crypto.randomUUID();
+        return buildContext(app, {
+          requestId,
+          log: log.child({ requestId }),
+          em,
+          ip: clientIp(req),
+          userAgent: req.get('user-agent') ?? null,
+          viewer: auth.viewer,
+          authError: auth.error,
+          http: { req, res },
+        });
+      },
+    }),
+  );
+  await mountWeb(expressApp, config.webBuildDir, log);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => resolve());
+  });
+  const address = httpServer.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = config.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${boundPort}`;
+
+  return {
+    httpServer,
+    url,
+    stop: async () => {
+      await apollo.stop(); // drains HTTP and disposes graphql-ws (see drainServer above)
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}
+
+/** Serves the built SvelteKit app (adapter-node handler) on the same origin, when it is built. */
+async function mountWeb(expressApp: express.Express, buildDir: string, log: AppServices['log']) {
+  const handlerFile = join(buildDir, 'handler.js');
+  if (!existsSync(handlerFile)) {
+    log.warn({ buildDir }, 'web build not found; serving the API only (run npm run build)');
+    return;
+  }
+  const { handler } = (await import(pathToFileURL(handlerFile).href)) as { handler: RequestHandler };
+  expressApp.use(handler);
+}

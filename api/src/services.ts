@@ -1,0 +1,46 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Context } from './context.js';
+import { ApiTokenService } from './modules/api-token/api-token.service.js';
+import { AuditService } from './modules/audit/audit.service.js';
+import { AuthService } from './modules/auth/auth.service.js';
+import type { PasswordHasher } from './modules/auth/password.js';
+import type { AccessTokens } from './modules/auth/tokens.js';
+import { ProjectService } from './modules/project/project.service.js';
+import { RoleService } from './modules/role/role.service.js';
+import { UserService } from './modules/user/user.service.js';
+
+/** Process-wide singletons, created once at start. */
+export interface AppServices {
+  config: Config;
+  log: Logger;
+  orm: MikroORM;
+  hasher: PasswordHasher;
+  accessTokens: AccessTokens;
+}
+
+/** Per-request services, created on first use. */
+export interface Services {
+  audit: AuditService;
+  auth: AuthService;
+  users: UserService;
+  roles: RoleService;
+  apiTokens: ApiTokenService;
+  projects: ProjectService;
+}
+
+export function createServices(ctx: Context, app: AppServices): Services {
+  const factories: { [K in keyof Services]: () => Services[K] } = {
+    audit: () => new AuditService(ctx),
+    auth: () => new AuthService(ctx, app),
+    users: () => new UserService(ctx, app),
+    roles: () => new RoleService(ctx),
+    apiTokens: () => new ApiTokenService(ctx),
+    projects: () => new ProjectService(ctx),
+  };
+  const cache: Partial<Services> = {};
+  return new Proxy(cache as Services, {
+    get: (_target, key: keyof Services) => (cache[key] ??= factories[key]() as never),
+  });
+}
