@@ -20,6 +20,8 @@ export interface Context {
   authError: AppError | null;
   loaders: Loaders;
   services: Services;
+  /** Set by sign-in, refresh and registration: the user the new tokens belong to. */
+  signedInUserId?: string;
   /** Present over HTTP only: used to set and clear the refresh-token cookie. */
   http?: { req: Request; res: Response };
 }
