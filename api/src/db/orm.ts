@@ -23,6 +23,7 @@ export function ormOptions(clientUrl: string, poolMax = 10, log?: Logger): Optio
       migrationsList,
       snapshot: true,
       snapshotName: '.snapshot',
+      snapshotOnMigrate: false,
       transactional: true,
       allOrNothing: true,
     },

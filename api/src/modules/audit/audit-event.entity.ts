@@ -5,7 +5,18 @@ import { Field, ID, ObjectType } from 'type-graphql';
 
 /** Append-only record of security-relevant actions. A database trigger refuses UPDATE and DELETE. */
 @ObjectType()
-@Entity({ tableName: 'audit_events' })
+@Entity({
+  tableName: 'audit_events',
+  triggers: [
+    {
+      name: 'audit_events_no_change',
+      timing: 'before',
+      events: ['update', 'delete'],
+      forEach: 'row',
+      body: "raise exception 'audit_events is append-only';",
+    },
+  ],
+})
 @Index({ properties: ['at', 'id'] })
 @Index({ properties: ['action', 'at'] })
 export class AuditEvent {

@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261129093539_initial extends Migration {
+export class Migration20261129094346_initial extends Migration {
 
-  override name = 'Migration20261129093539_initial';
+  override name = 'Migration20261129094346_initial';
 
   override up(): void | Promise<void> {
     this.addSql(`create type "project_role" as enum ('OWNER', 'EDITOR', 'VIEWER');`);
@@ -11,6 +11,8 @@ export class Migration20261129093539_initial extends Migration {
     this.addSql(`create index "audit_events_ip_index" on "audit_events" ("ip");`);
     this.addSql(`create index "audit_events_action_at_index" on "audit_events" ("action", "at");`);
     this.addSql(`create index "audit_events_at_id_index" on "audit_events" ("at", "id");`);
+    this.addSql(`create or replace function "audit_events_audit_events_no_change_fn"() returns trigger as \$\$ begin raise exception 'audit_events is append-only'; end; \$\$ language plpgsql;`);
+    this.addSql(`create trigger "audit_events_no_change" BEFORE UPDATE OR DELETE on "audit_events" for each ROW execute function "audit_events_audit_events_no_change_fn"();`);
 
     this.addSql(`create table "projects" ("id" uuid not null, "name" varchar(100) not null, "description" varchar(2000) not null default '', "archived_at" timestamptz null, "created_at" timestamptz not null, "updated_at" timestamptz not null, primary key ("id"));`);
 
@@ -48,10 +50,6 @@ export class Migration20261129093539_initial extends Migration {
 
     this.addSql(`alter table "user_roles" add constraint "user_roles_user_id_foreign" foreign key ("user_id") references "users" ("id") on update cascade on delete cascade;`);
     this.addSql(`alter table "user_roles" add constraint "user_roles_role_id_foreign" foreign key ("role_id") references "roles" ("id") on update cascade on delete cascade;`);
-
-    // Audit log is append-only: refuse UPDATE and DELETE at the database level.
-    this.addSql(`create function "audit_events_append_only"() returns trigger language plpgsql as $$ begin raise exception 'audit_events is append-only'; end $$;`);
-    this.addSql(`create trigger "audit_events_no_change" before update or delete on "audit_events" for each row execute function "audit_events_append_only"();`);
   }
 
 }
