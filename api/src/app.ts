@@ -17,10 +17,10 @@ export interface Runtime extends AppServices {
 }
 
 /** Database (embedded or DATABASE_URL) → ORM → migrations → built-in roles → first administrator. */
-export async function startRuntime(config: Config, log: Logger): Promise<Runtime> {
+export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: string) => void): Promise<Runtime> {
   const database = await openDatabase(config);
   try {
-    const orm = await openOrm(database.url, config.DB_POOL_MAX, log);
+    const orm = await openOrm(database.url, config.DB_POOL_MAX, log, onQuery);
     const applied = await migrate(orm);
     if (applied.length) log.info({ applied }, 'migrations applied');
     await syncBuiltInRoles(orm.em.fork());

@@ -38,7 +38,7 @@ export async function freshDatabase(): Promise<string> {
 }
 
 /** The real API (runtime + HTTP/WS server) on a random port against a fresh database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, onQuery?: (sql: string) => void): Promise<TestApp> {
   const databaseUrl = env.DATABASE_URL ?? (await freshDatabase());
   const dataDir = mkdtempSync(join(tmpdir(), 'llmt-data-'));
   const config = loadConfig({
@@ -51,7 +51,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     WEB_BUILD_DIR: join(dataDir, 'no-web'),
     ...env,
   });
-  const runtime = await startRuntime(config, createLogger(config.LOG_LEVEL));
+  const runtime = await startRuntime(config, createLogger(config.LOG_LEVEL), onQuery);
   const server = await startServer(runtime, 0, '127.0.0.1');
   const gql: TestApp['gql'] = async (query, variables, token, headers = {}) => {
     const res = await fetch(`${server.url}/graphql`, {

@@ -9,14 +9,18 @@ import { entities } from './entities.js';
 
 export const migrationsDir = join(repoRoot, 'migrations');
 
-export function ormOptions(clientUrl: string, poolMax = 10, log?: Logger): Options {
+/** `onQuery` sees every SQL statement (tests use it to prove list queries do not grow with N). */
+export function ormOptions(clientUrl: string, poolMax = 10, log?: Logger, onQuery?: (sql: string) => void): Options {
   return defineConfig({
     clientUrl,
     entities,
     extensions: [Migrator],
     pool: { min: 0, max: poolMax },
-    debug: false,
-    logger: (message) => log?.debug({ orm: message }),
+    debug: onQuery ? ['query'] : false,
+    logger: (message) => {
+      onQuery?.(message);
+      log?.debug({ orm: message });
+    },
     migrations: {
       path: migrationsDir,
       pathTs: migrationsDir,
@@ -30,8 +34,8 @@ export function ormOptions(clientUrl: string, poolMax = 10, log?: Logger): Optio
   });
 }
 
-export async function openOrm(clientUrl: string, poolMax = 10, log?: Logger): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(clientUrl, poolMax, log));
+export async function openOrm(clientUrl: string, poolMax = 10, log?: Logger, onQuery?: (sql: string) => void): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(clientUrl, poolMax, log, onQuery));
 }
 
 /** Applies pending migrations; returns their names. */
