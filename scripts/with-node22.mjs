@@ -27,8 +27,14 @@ function ensureNode22() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major === 22 && minor >= 18) return dirname(process.execPath);
   if (!existsSync(join(nodeBin, 'node'))) {
-    console.error(`[with-node22] node ${process.versions.node} found; fetching Node ${NODE_VERSION} from the npm registry…`);
-    run('npm', ['install', '--no-save', '--no-package-lock', '--prefix', toolsDir, `${pkg}@${NODE_VERSION}`], process.env);
+    console.error(
+      `[with-node22] node ${process.versions.node} found; fetching Node ${NODE_VERSION} from the npm registry…`,
+    );
+    run(
+      'npm',
+      ['install', '--no-save', '--no-package-lock', '--prefix', toolsDir, `${pkg}@${NODE_VERSION}`],
+      process.env,
+    );
   }
   return nodeBin;
 }

@@ -51,13 +51,16 @@ async function ensureAdmin(em: Runtime['orm']['em'], config: Config, hasher: Pas
   const email = (config.ADMIN_EMAIL ?? 'admin@localhost.localdomain').toLowerCase();
   const generated = !config.ADMIN_PASSWORD;
   const password = config.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
-  const user = (await em.findOne(User, { email })) ?? Object.assign(new User(), { email, displayName: 'Administrator' });
+  const user =
+    (await em.findOne(User, { email })) ?? Object.assign(new User(), { email, displayName: 'Administrator' });
   user.passwordHash = await hasher.hash(password);
   user.roles.add(adminRole);
   await em.persist(user).flush();
   log.info({ email }, 'administrator created');
   if (generated) {
     // Printed once, on the console only (not in the JSON log stream).
-    process.stdout.write(`\n  Administrator account created\n    email:    ${email}\n    password: ${password}\n  (shown once; change it after signing in)\n\n`);
+    process.stdout.write(
+      `\n  Administrator account created\n    email:    ${email}\n    password: ${password}\n  (shown once; change it after signing in)\n\n`,
+    );
   }
 }

@@ -12,7 +12,13 @@ describe('config', () => {
   it('lists every bad variable at once, by name', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short', ACCESS_TOKEN_TTL_SECONDS: '3600', CORS_ORIGINS: 'https://a.example' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        JWT_SECRET: 'short',
+        ACCESS_TOKEN_TTL_SECONDS: '3600',
+        CORS_ORIGINS: 'https://a.example',
+      });
     } catch (e) {
       error = e;
     }

@@ -24,15 +24,22 @@ describe('formatError', () => {
 
   it('keeps domain errors: code, message and fields', () => {
     const { log } = capturingLogger();
-    const app = new AppError('BAD_USER_INPUT', 'input.name: must not be empty', { fields: [{ field: 'input.name', message: 'must not be empty' }] });
+    const app = new AppError('BAD_USER_INPUT', 'input.name: must not be empty', {
+      fields: [{ field: 'input.name', message: 'must not be empty' }],
+    });
     const wrapped = new GraphQLError(app.message, { originalError: app });
     const out = formatError(wrapped.toJSON(), wrapped, log);
-    expect(out.extensions).toEqual({ code: 'BAD_USER_INPUT', fields: [{ field: 'input.name', message: 'must not be empty' }] });
+    expect(out.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'input.name', message: 'must not be empty' }],
+    });
   });
 
   it('passes request errors (validation) through without a stack', () => {
     const { log } = capturingLogger();
-    const err = new GraphQLError('Cannot query field "nope"', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', stacktrace: ['x'] } });
+    const err = new GraphQLError('Cannot query field "nope"', {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', stacktrace: ['x'] },
+    });
     const out = formatError(err.toJSON(), err, log);
     expect(out.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
   });

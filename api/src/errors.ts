@@ -30,8 +30,7 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
-export const forbidden = (message = 'You do not have permission to do this') =>
-  new AppError('FORBIDDEN', message);
+export const forbidden = (message = 'You do not have permission to do this') => new AppError('FORBIDDEN', message);
 export const unauthenticated = (message = 'Sign in first') => new AppError('UNAUTHENTICATED', message);
 export const badInput = (field: string, message: string) =>
   new AppError('BAD_USER_INPUT', `${field}: ${message}`, { fields: [{ field, message }] });
@@ -53,9 +52,7 @@ export function toGraphQLError(error: AppError): GraphQLError {
     extensions: {
       code: error.code,
       ...(error.details.fields ? { fields: error.details.fields } : {}),
-      ...(error.details.retryAfterSeconds !== undefined
-        ? { retryAfterSeconds: error.details.retryAfterSeconds }
-        : {}),
+      ...(error.details.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.details.retryAfterSeconds } : {}),
     },
   });
 }
@@ -90,7 +87,10 @@ export function formatError(
     const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  log.error({ err: (error as { originalError?: unknown })?.originalError ?? error, requestId, path: formatted.path }, 'unexpected error');
+  log.error(
+    { err: (error as { originalError?: unknown })?.originalError ?? error, requestId, path: formatted.path },
+    'unexpected error',
+  );
   return {
     message: 'Internal server error',
     locations: formatted.locations,

@@ -1,10 +1,15 @@
-import { ConfigError, getConfig } from './config.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, getConfig, repoRoot } from './config.js';
 import { createLogger } from './logger.js';
 import { startRuntime } from './app.js';
 import { startServer } from './server.js';
 
 /** Bootstrap only: config → runtime (database, ORM, migrations) → HTTP + WS server → signals. */
 async function main() {
+  // A local .env (see .env.example) fills in variables the environment does not set.
+  const envFile = join(repoRoot, '.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
   let config;
   try {
     config = getConfig();

@@ -42,7 +42,11 @@ const limitBatch =
     next();
   };
 
-export async function startServer(app: AppServices, port = app.config.PORT, host = app.config.HOST): Promise<RunningServer> {
+export async function startServer(
+  app: AppServices,
+  port = app.config.PORT,
+  host = app.config.HOST,
+): Promise<RunningServer> {
   const { config, orm, log } = app;
   const schema: GraphQLSchema = applyShield(await buildAppSchema());
   const armor = createArmor(config);

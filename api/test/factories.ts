@@ -38,7 +38,11 @@ export async function createUser(app: TestApp, roles: string[] = ['MEMBER'], nam
 }
 
 export async function createProject(app: TestApp, token: string, name = 'Project'): Promise<string> {
-  const res = await app.gql(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { name } }, token);
+  const res = await app.gql(
+    `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`,
+    { input: { name } },
+    token,
+  );
   if (!res.data?.createProject) throw new Error(`createProject failed: ${JSON.stringify(res.errors)}`);
   return res.data.createProject.id;
 }

@@ -105,7 +105,8 @@ describe('built-in roles × operations', () => {
           code === 'FORBIDDEN' ||
           (code === 'UNAUTHENTICATED' && (EXPECTED[key] !== 'public' || res.errors![0].message === 'Sign in first'));
         const expectedAllowed = allows(EXPECTED[key], permissions);
-        if (refused === expectedAllowed) results.push(`${key}: expected ${expectedAllowed ? 'allowed' : 'refused'}, got ${code ?? 'data'}`);
+        if (refused === expectedAllowed)
+          results.push(`${key}: expected ${expectedAllowed ? 'allowed' : 'refused'}, got ${code ?? 'data'}`);
       }
       expect(results).toEqual([]);
     });

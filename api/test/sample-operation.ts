@@ -41,7 +41,11 @@ function sampleValue(type: GraphQLInputType): unknown {
 }
 
 /** Builds `query|mutation { field(args...) { __typename } }` with variables for every argument. */
-export function sampleOperation(schema: GraphQLSchema, kind: 'query' | 'mutation' | 'subscription', field: GraphQLField<unknown, unknown>) {
+export function sampleOperation(
+  schema: GraphQLSchema,
+  kind: 'query' | 'mutation' | 'subscription',
+  field: GraphQLField<unknown, unknown>,
+) {
   const vars = field.args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
   const args = field.args.map((a) => `${a.name}: $${a.name}`).join(', ');
   const selection = isObjectType(getNamedType(field.type)) ? ' { __typename }' : '';

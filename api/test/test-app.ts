@@ -23,7 +23,12 @@ export interface TestApp {
   server: RunningServer;
   databaseUrl: string;
   /** POSTs a GraphQL operation as JSON, optionally with a bearer token. */
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -38,7 +43,10 @@ export async function freshDatabase(): Promise<string> {
 }
 
 /** The real API (runtime + HTTP/WS server) on a random port against a fresh database. */
-export async function startTestApp(env: Record<string, string> = {}, onQuery?: (sql: string) => void): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  onQuery?: (sql: string) => void,
+): Promise<TestApp> {
   const databaseUrl = env.DATABASE_URL ?? (await freshDatabase());
   const dataDir = mkdtempSync(join(tmpdir(), 'llmt-data-'));
   const config = loadConfig({

@@ -37,7 +37,11 @@ describe('backup and restore', () => {
     apps.push(app);
     const owner = await createUser(app, ['MEMBER'], 'backup');
     const projectId = await createProject(app, owner.token, '数据集项目');
-    const created = await app.gql(`mutation { createApiToken(input: { name: "ci", scopes: ["dataset:read"] }) { token } }`, {}, owner.token);
+    const created = await app.gql(
+      `mutation { createApiToken(input: { name: "ci", scopes: ["dataset:read"] }) { token } }`,
+      {},
+      owner.token,
+    );
     const apiToken = created.data!.createApiToken.token as string;
     mkdirSync(join(app.config.dataDir, 'storage'), { recursive: true });
     writeFileSync(join(app.config.dataDir, 'storage', 'sample.jsonl'), '{"instruction":"你好","output":"世界"}\n');
@@ -53,7 +57,9 @@ describe('backup and restore', () => {
     await restore(freshUrl, freshDir, archive);
     expect(await snapshot(freshUrl)).toEqual(before);
     expect(readFileSync(join(freshDir, 'storage', 'sample.jsonl'), 'utf8')).toContain('你好');
-    expect(readFileSync(join(freshDir, 'jwt-secret'), 'utf8')).toBe(readFileSync(join(app.config.dataDir, 'jwt-secret'), 'utf8'));
+    expect(readFileSync(join(freshDir, 'jwt-secret'), 'utf8')).toBe(
+      readFileSync(join(app.config.dataDir, 'jwt-secret'), 'utf8'),
+    );
 
     // The restored install works: same passwords, same projects, same API tokens.
     const restored = await startTestApp({ DATABASE_URL: freshUrl, DATA_DIR: freshDir });
@@ -79,7 +85,9 @@ describe('backup and restore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'llmt-bk-'));
     const bogus = join(dir, 'notes.tar.gz');
     writeFileSync(bogus, 'hello');
-    await expect(restore(await freshDatabase(), dir, join(dir, 'missing.tar.gz'))).rejects.toThrow(/No such backup file/);
+    await expect(restore(await freshDatabase(), dir, join(dir, 'missing.tar.gz'))).rejects.toThrow(
+      /No such backup file/,
+    );
     await expect(restore(await freshDatabase(), dir, bogus)).rejects.toThrow();
   });
 });

@@ -1,4 +1,15 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  cpSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -50,7 +61,9 @@ async function tablesInDependencyOrder(client: pg.Client): Promise<string[]> {
   const visit = (name: string, path: Set<string>) => {
     if (ordered.includes(name) || path.has(name)) return;
     path.add(name);
-    for (const e of edges) if (e.child.replaceAll('"', '') === name && e.parent.replaceAll('"', '') !== name) visit(e.parent.replaceAll('"', ''), path);
+    for (const e of edges)
+      if (e.child.replaceAll('"', '') === name && e.parent.replaceAll('"', '') !== name)
+        visit(e.parent.replaceAll('"', ''), path);
     ordered.push(name);
   };
   for (const t of tables) visit(t.name, new Set());
@@ -66,7 +79,9 @@ export async function backup(databaseUrl: string, dataDir: string, archive: stri
     mkdirSync(join(stage, 'db'));
     // One snapshot for every table: rows written meanwhile are either wholly in or wholly out.
     await client.query('begin isolation level repeatable read read only');
-    const { rows: migrationRows } = await client.query<{ name: string }>('select name from mikro_orm_migrations order by id');
+    const { rows: migrationRows } = await client.query<{ name: string }>(
+      'select name from mikro_orm_migrations order by id',
+    );
     const tables: Manifest['tables'] = [];
     for (const name of await tablesInDependencyOrder(client)) {
       const { rows: cols } = await client.query<{ column_name: string }>(
@@ -111,16 +126,24 @@ export class RestoreRefused extends Error {}
  * unless `force` (which wipes it). Migrations are replayed to the archive's point, rows are copied
  * in, then any newer migrations of this version run, so an old backup restores into a newer release.
  */
-export async function restore(databaseUrl: string, dataDir: string, archive: string, opts: { force?: boolean } = {}): Promise<Manifest> {
+export async function restore(
+  databaseUrl: string,
+  dataDir: string,
+  archive: string,
+  opts: { force?: boolean } = {},
+): Promise<Manifest> {
   if (!existsSync(archive)) throw new RestoreRefused(`No such backup file: ${archive}`);
   const stage = mkdtempSync(join(tmpdir(), 'llmt-restore-'));
   try {
     await tar.extract({ file: archive, cwd: stage });
     const manifestFile = join(stage, 'manifest.json');
-    if (!existsSync(manifestFile)) throw new RestoreRefused(`${archive} is not an LLM Trainer backup (no manifest.json)`);
+    if (!existsSync(manifestFile))
+      throw new RestoreRefused(`${archive} is not an LLM Trainer backup (no manifest.json)`);
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
     if (manifest.format !== FORMAT || manifest.version > FORMAT_VERSION) {
-      throw new RestoreRefused(`${archive} is not a backup this version can read (format ${manifest.format} v${manifest.version})`);
+      throw new RestoreRefused(
+        `${archive} is not a backup this version can read (format ${manifest.format} v${manifest.version})`,
+      );
     }
     await prepareEmptySchema(databaseUrl, opts.force ?? false);
 
@@ -128,7 +151,10 @@ export async function restore(databaseUrl: string, dataDir: string, archive: str
     try {
       const known = (await orm.migrator.getPending()).map((m) => m.name);
       const unknown = manifest.migrations.filter((m) => !known.includes(m));
-      if (unknown.length) throw new RestoreRefused(`The backup comes from a newer version (migrations ${unknown.join(', ')}); upgrade first`);
+      if (unknown.length)
+        throw new RestoreRefused(
+          `The backup comes from a newer version (migrations ${unknown.join(', ')}); upgrade first`,
+        );
       const last = manifest.migrations.at(-1);
       if (last) await orm.migrator.up({ to: last });
     } finally {
@@ -140,7 +166,8 @@ export async function restore(databaseUrl: string, dataDir: string, archive: str
     await after.close();
 
     mkdirSync(dataDir, { recursive: true });
-    for (const entry of readdirSync(dataDir)) if (!SKIPPED_DIRS.has(entry)) rmSync(join(dataDir, entry), { recursive: true, force: true });
+    for (const entry of readdirSync(dataDir))
+      if (!SKIPPED_DIRS.has(entry)) rmSync(join(dataDir, entry), { recursive: true, force: true });
     cpSync(join(stage, 'files'), dataDir, { recursive: true });
     return manifest;
   } finally {
@@ -177,7 +204,8 @@ async function copyTablesIn(databaseUrl: string, stage: string, manifest: Manife
         client.query(copyFrom(`copy ${quote(table.name)} (${table.columns.map(quote).join(', ')}) from stdin`)),
       );
       const { rows } = await client.query<{ n: string }>(`select count(*) as n from ${quote(table.name)}`);
-      if (Number(rows[0].n) !== table.rows) throw new Error(`restored ${rows[0].n} rows into ${table.name}, expected ${table.rows}`);
+      if (Number(rows[0].n) !== table.rows)
+        throw new Error(`restored ${rows[0].n} rows into ${table.name}, expected ${table.rows}`);
     }
     await client.query('commit');
   } catch (error) {

@@ -20,7 +20,9 @@ describe('migrations', () => {
 
   it('keep the audit log append-only', async () => {
     const conn = orm.em.getConnection();
-    await conn.execute(`insert into audit_events (id, at, action, success, details) values (gen_random_uuid(), now(), 'test', true, '{}')`);
+    await conn.execute(
+      `insert into audit_events (id, at, action, success, details) values (gen_random_uuid(), now(), 'test', true, '{}')`,
+    );
     await expect(conn.execute(`update audit_events set action = 'changed'`)).rejects.toThrow(/append-only/);
     await expect(conn.execute(`delete from audit_events`)).rejects.toThrow(/append-only/);
   });

@@ -34,7 +34,12 @@ export function ormOptions(clientUrl: string, poolMax = 10, log?: Logger, onQuer
   });
 }
 
-export async function openOrm(clientUrl: string, poolMax = 10, log?: Logger, onQuery?: (sql: string) => void): Promise<MikroORM> {
+export async function openOrm(
+  clientUrl: string,
+  poolMax = 10,
+  log?: Logger,
+  onQuery?: (sql: string) => void,
+): Promise<MikroORM> {
   return MikroORM.init(ormOptions(clientUrl, poolMax, log, onQuery));
 }
 

@@ -6,8 +6,8 @@ import type { Permission } from '../modules/role/permissions.js';
 /** Base rules every module's rules file composes. Role-level checks only; object access is in services. */
 export const isPublic = allow;
 
-export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
-  (_parent, _args, ctx: Context) => (ctx.viewer ? true : (ctx.authError ?? unauthenticated())),
+export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })((_parent, _args, ctx: Context) =>
+  ctx.viewer ? true : (ctx.authError ?? unauthenticated()),
 );
 
 const permissionRules = new Map<Permission, ReturnType<ReturnType<typeof rule>>>();
@@ -26,9 +26,11 @@ export function hasPermission(permission: Permission) {
 }
 
 /** A session sign-in (not an API token): for account-changing operations tokens must not do. */
-export const isSignedInWithPassword = rule('isSignedInWithPassword', { cache: 'contextual' })(
-  (_parent, _args, ctx: Context) => {
-    if (!ctx.viewer) return ctx.authError ?? unauthenticated();
-    return ctx.viewer.sessionId !== null || forbidden('Not allowed with an API token; sign in instead');
-  },
-);
+export const isSignedInWithPassword = rule('isSignedInWithPassword', { cache: 'contextual' })((
+  _parent,
+  _args,
+  ctx: Context,
+) => {
+  if (!ctx.viewer) return ctx.authError ?? unauthenticated();
+  return ctx.viewer.sessionId !== null || forbidden('Not allowed with an API token; sign in instead');
+});

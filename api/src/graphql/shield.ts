@@ -8,12 +8,19 @@ import { projectRules } from '../modules/project/project.rules.js';
 import { roleRules } from '../modules/role/role.rules.js';
 import { userRules } from '../modules/user/user.rules.js';
 
-type RootRules = { Query?: Record<string, unknown>; Mutation?: Record<string, unknown>; Subscription?: Record<string, unknown> };
+type RootRules = {
+  Query?: Record<string, unknown>;
+  Mutation?: Record<string, unknown>;
+  Subscription?: Record<string, unknown>;
+};
 const moduleRules: RootRules[] = [authRules, userRules, roleRules, apiTokenRules, projectRules, auditRules];
 
 /** Every root field's rule, merged from the modules' rules files. A duplicate is a bug. */
 export function rootFieldRules(): Record<'Query' | 'Mutation' | 'Subscription', Record<string, unknown>> {
-  const merged = { Query: {}, Mutation: {}, Subscription: {} } as Record<'Query' | 'Mutation' | 'Subscription', Record<string, unknown>>;
+  const merged = { Query: {}, Mutation: {}, Subscription: {} } as Record<
+    'Query' | 'Mutation' | 'Subscription',
+    Record<string, unknown>
+  >;
   for (const rules of moduleRules) {
     for (const type of ['Query', 'Mutation', 'Subscription'] as const) {
       for (const [field, rule] of Object.entries(rules[type] ?? {})) {
@@ -40,7 +47,8 @@ export function applyShield(schema: GraphQLSchema): GraphQLSchema {
   const permissions = shield(rules as IRules, {
     fallbackRule: deny,
     allowExternalErrors: true,
-    fallbackError: () => new GraphQLError('You do not have permission to do this', { extensions: { code: 'FORBIDDEN' } }),
+    fallbackError: () =>
+      new GraphQLError('You do not have permission to do this', { extensions: { code: 'FORBIDDEN' } }),
   });
   return applyMiddleware(schema, permissions);
 }

@@ -23,11 +23,7 @@ export const rules = {
     .toLowerCase()
     .max(320, 'must be at most 320 characters')
     .pipe(z.email('must be a valid email address')),
-  displayName: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(100, 'must be at most 100 characters'),
+  displayName: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
   password: z
     .string()
     .refine((p) => [...p].length >= 10, 'must be at least 10 characters')

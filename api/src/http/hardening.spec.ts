@@ -36,7 +36,11 @@ describe('GraphQL limits', () => {
 
   it('refuses a query above the cost limit', async () => {
     const fields = 'id name description archivedAt createdAt updatedAt myRole';
-    const res = await app.gql(`{ a: projects { nodes { ${fields} } } b: projects { nodes { ${fields} } } c: projects { nodes { ${fields} } } }`, {}, token);
+    const res = await app.gql(
+      `{ a: projects { nodes { ${fields} } } b: projects { nodes { ${fields} } } c: projects { nodes { ${fields} } } }`,
+      {},
+      token,
+    );
     expect(res.errors![0].message).toMatch(/cost/i);
   });
 
@@ -52,7 +56,10 @@ describe('GraphQL limits', () => {
 
   it('limits operations per batch', async () => {
     const op = { query: '{ me { id } }' };
-    const ok = await post(JSON.stringify([op, op, op]), { 'content-type': 'application/json', authorization: `Bearer ${token}` });
+    const ok = await post(JSON.stringify([op, op, op]), {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+    });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toHaveLength(3);
     const tooMany = await post(JSON.stringify([op, op, op, op]), { 'content-type': 'application/json' });
@@ -60,7 +67,9 @@ describe('GraphQL limits', () => {
   });
 
   it('refuses a body over the size limit', async () => {
-    const res = await post(JSON.stringify({ query: `{ me { id } }`, variables: { pad: 'x'.repeat(30_000) } }), { 'content-type': 'application/json' });
+    const res = await post(JSON.stringify({ query: `{ me { id } }`, variables: { pad: 'x'.repeat(30_000) } }), {
+      'content-type': 'application/json',
+    });
     expect(res.status).toBe(413);
   });
 });
@@ -75,7 +84,9 @@ describe('CSRF and CORS', () => {
   it('allows listed origins only', async () => {
     const preflight = (origin: string) =>
       fetch(`${app.url}/graphql`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
-    expect((await preflight('https://allowed.example')).headers.get('access-control-allow-origin')).toBe('https://allowed.example');
+    expect((await preflight('https://allowed.example')).headers.get('access-control-allow-origin')).toBe(
+      'https://allowed.example',
+    );
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -15,7 +15,9 @@ const database = await openDatabase(config);
 try {
   const file = resolve(process.env.INIT_CWD ?? process.cwd(), source);
   const manifest = await restore(database.url, config.dataDir, file, { force: args.includes('--force') });
-  console.log(`restored ${file} (taken ${manifest.createdAt}) into ${database.embedded ? 'the embedded database' : 'DATABASE_URL'}`);
+  console.log(
+    `restored ${file} (taken ${manifest.createdAt}) into ${database.embedded ? 'the embedded database' : 'DATABASE_URL'}`,
+  );
 } catch (error) {
   if (!(error instanceof RestoreRefused)) throw error;
   console.error(`restore refused: ${error.message}`);

@@ -23,7 +23,13 @@ async function newToken(scopes: string[], extra: Record<string, unknown> = {}) {
 
 /** Runs one operation over graphql-ws with the given connection params. */
 function overWebSocket(query: string, connectionParams: Record<string, unknown>) {
-  const client = createClient({ url: app.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+  const client = createClient({
+    url: app.url.replace('http', 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
   return new Promise<{ data?: any; errors?: any; closed?: number }>((resolve) => {
     let result: { data?: any; errors?: any } = {};
     client.subscribe(
@@ -52,9 +58,13 @@ describe('API tokens', () => {
 
   it('cannot do what its scopes leave out, even when the owner could', async () => {
     const { token } = await newToken(['dataset:read']);
-    expect(errorCode(await app.gql(`mutation { createProject(input: { name: "x" }) { id } }`, {}, token))).toBe('FORBIDDEN');
+    expect(errorCode(await app.gql(`mutation { createProject(input: { name: "x" }) { id } }`, {}, token))).toBe(
+      'FORBIDDEN',
+    );
     const full = await newToken(['project:create']);
-    expect((await app.gql(`mutation { createProject(input: { name: "x" }) { id } }`, {}, full.token)).errors).toBeUndefined();
+    expect(
+      (await app.gql(`mutation { createProject(input: { name: "x" }) { id } }`, {}, full.token)).errors,
+    ).toBeUndefined();
   });
 
   it('refuses scopes the user does not hold, naming them', async () => {
@@ -72,13 +82,19 @@ describe('API tokens', () => {
 
   it('cannot mint another token', async () => {
     const { token } = await newToken(['dataset:read']);
-    expect(errorCode(await app.gql(CREATE, { input: { name: 'y', scopes: ['dataset:read'] } }, token))).toBe('FORBIDDEN');
+    expect(errorCode(await app.gql(CREATE, { input: { name: 'y', scopes: ['dataset:read'] } }, token))).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('stops working once revoked; others cannot revoke it', async () => {
     const { token, apiToken } = await newToken(['dataset:read']);
     const other = await createUser(app, ['MEMBER'], 'other');
-    expect(errorCode(await app.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, { id: apiToken.id }, other.token))).toBe('NOT_FOUND');
+    expect(
+      errorCode(
+        await app.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, { id: apiToken.id }, other.token),
+      ),
+    ).toBe('NOT_FOUND');
     await app.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }`, { id: apiToken.id }, member.token);
     expect(errorCode(await app.gql(ME, {}, token))).toBe('UNAUTHENTICATED');
   });

@@ -33,7 +33,10 @@ export class ApiTokenService {
     const scopes = [...new Set(data.scopes)].sort();
     const notHeld = scopes.filter((s) => !isPermission(s) || !viewer.permissions.has(s));
     if (notHeld.length) {
-      throw badInput('input.scopes', `you do not hold ${notHeld.join(', ')}; allowed: ${[...viewer.permissions].sort().join(', ')}`);
+      throw badInput(
+        'input.scopes',
+        `you do not hold ${notHeld.join(', ')}; allowed: ${[...viewer.permissions].sort().join(', ')}`,
+      );
     }
     const secret = newOpaqueToken(API_TOKEN_PREFIX);
     const apiToken = Object.assign(new ApiToken(), {
@@ -45,7 +48,12 @@ export class ApiTokenService {
       expiresAt: data.expiresInDays ? new Date(Date.now() + data.expiresInDays * 86_400_000) : null,
     });
     this.ctx.em.persist(apiToken);
-    this.ctx.services.audit.record({ action: 'apiToken.create', targetType: 'apiToken', targetId: apiToken.id, details: { name: apiToken.name, scopes } });
+    this.ctx.services.audit.record({
+      action: 'apiToken.create',
+      targetType: 'apiToken',
+      targetId: apiToken.id,
+      details: { name: apiToken.name, scopes },
+    });
     await this.ctx.em.flush();
     return { token: secret, apiToken };
   }

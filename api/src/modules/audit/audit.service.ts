@@ -28,7 +28,10 @@ export class AuditService {
       targetType: entry.targetType ?? null,
       targetId: entry.targetId ?? null,
       ip: this.ctx.ip,
-      details: { ...(entry.details ?? {}), ...(this.ctx.viewer?.apiTokenId ? { apiTokenId: this.ctx.viewer.apiTokenId } : {}) },
+      details: {
+        ...(entry.details ?? {}),
+        ...(this.ctx.viewer?.apiTokenId ? { apiTokenId: this.ctx.viewer.apiTokenId } : {}),
+      },
     });
     em.persist(event);
   }

@@ -20,13 +20,19 @@ describe('registration and sign-in', () => {
       input: { email: '  Ada@Example.COM ', password: 'correct horse battery', displayName: '艾达' },
     });
     expect(res.errors).toBeUndefined();
-    expect(res.data!.register.user).toEqual({ email: 'ada@example.com', displayName: '艾达', roles: [{ name: 'MEMBER' }] });
+    expect(res.data!.register.user).toEqual({
+      email: 'ada@example.com',
+      displayName: '艾达',
+      roles: [{ name: 'MEMBER' }],
+    });
     const me = await app.gql(ME, {}, res.data!.register.accessToken);
     expect(me.data!.me.email).toBe('ada@example.com');
   });
 
   it('refuses a second account with the same email in another case', async () => {
-    const res = await app.gql(REGISTER, { input: { email: 'ADA@example.com', password: 'another password', displayName: 'x' } });
+    const res = await app.gql(REGISTER, {
+      input: { email: 'ADA@example.com', password: 'another password', displayName: 'x' },
+    });
     expect(errorCode(res)).toBe('CONFLICT');
     expect(res.errors![0].extensions!.fields[0].field).toBe('input.email');
   });
@@ -39,8 +45,12 @@ describe('registration and sign-in', () => {
   });
 
   it('refuses a password over 256 bytes (even when under 256 characters)', async () => {
-    const res = await app.gql(REGISTER, { input: { email: 'long@example.com', password: '密'.repeat(90), displayName: 'x' } });
-    expect(res.errors![0].extensions!.fields).toEqual([{ field: 'input.password', message: 'must be at most 256 bytes' }]);
+    const res = await app.gql(REGISTER, {
+      input: { email: 'long@example.com', password: '密'.repeat(90), displayName: 'x' },
+    });
+    expect(res.errors![0].extensions!.fields).toEqual([
+      { field: 'input.password', message: 'must be at most 256 bytes' },
+    ]);
   });
 
   it('gives the same message for an unknown email and a wrong password', async () => {
@@ -123,7 +133,9 @@ describe('access tokens', () => {
   it('refuses an expired token and says so', async () => {
     const { userId, sid } = await validClaims();
     const token = sign({ ...claims(userId, sid), exp: Math.floor(Date.now() / 1000) - 10 }, secret(), {
-      algorithm: 'HS256', issuer: app.config.JWT_ISSUER, audience: app.config.JWT_AUDIENCE,
+      algorithm: 'HS256',
+      issuer: app.config.JWT_ISSUER,
+      audience: app.config.JWT_AUDIENCE,
     });
     const res = await app.gql(ME, {}, token);
     expect(errorCode(res)).toBe('UNAUTHENTICATED');
@@ -133,7 +145,10 @@ describe('access tokens', () => {
   it('refuses a token signed with another key', async () => {
     const { userId, sid } = await validClaims();
     const token = sign(claims(userId, sid), 'a-completely-different-secret-key-0123456789', {
-      algorithm: 'HS256', issuer: app.config.JWT_ISSUER, audience: app.config.JWT_AUDIENCE, expiresIn: 60,
+      algorithm: 'HS256',
+      issuer: app.config.JWT_ISSUER,
+      audience: app.config.JWT_AUDIENCE,
+      expiresIn: 60,
     });
     expect(errorCode(await app.gql(ME, {}, token))).toBe('UNAUTHENTICATED');
   });
@@ -141,7 +156,8 @@ describe('access tokens', () => {
   it('refuses alg: none', async () => {
     const { userId, sid } = await validClaims();
     const token = sign({ ...claims(userId, sid), iss: app.config.JWT_ISSUER, aud: app.config.JWT_AUDIENCE }, '', {
-      algorithm: 'none', expiresIn: 60,
+      algorithm: 'none',
+      expiresIn: 60,
     });
     expect(errorCode(await app.gql(ME, {}, token))).toBe('UNAUTHENTICATED');
   });
@@ -149,16 +165,32 @@ describe('access tokens', () => {
   it('refuses the wrong audience, the wrong issuer and the wrong token type', async () => {
     const { userId, sid } = await validClaims();
     const base = { algorithm: 'HS256' as const, expiresIn: 60 };
-    const wrongAud = sign(claims(userId, sid), secret(), { ...base, issuer: app.config.JWT_ISSUER, audience: 'other-api' });
-    const wrongIss = sign(claims(userId, sid), secret(), { ...base, issuer: 'someone-else', audience: app.config.JWT_AUDIENCE });
-    const wrongTyp = sign({ ...claims(userId, sid), typ: 'refresh' }, secret(), { ...base, issuer: app.config.JWT_ISSUER, audience: app.config.JWT_AUDIENCE });
-    for (const token of [wrongAud, wrongIss, wrongTyp]) expect(errorCode(await app.gql(ME, {}, token))).toBe('UNAUTHENTICATED');
+    const wrongAud = sign(claims(userId, sid), secret(), {
+      ...base,
+      issuer: app.config.JWT_ISSUER,
+      audience: 'other-api',
+    });
+    const wrongIss = sign(claims(userId, sid), secret(), {
+      ...base,
+      issuer: 'someone-else',
+      audience: app.config.JWT_AUDIENCE,
+    });
+    const wrongTyp = sign({ ...claims(userId, sid), typ: 'refresh' }, secret(), {
+      ...base,
+      issuer: app.config.JWT_ISSUER,
+      audience: app.config.JWT_AUDIENCE,
+    });
+    for (const token of [wrongAud, wrongIss, wrongTyp])
+      expect(errorCode(await app.gql(ME, {}, token))).toBe('UNAUTHENTICATED');
   });
 
   it('accepts a correctly signed token (the checks above are not refusing everything)', async () => {
     const { userId, sid } = await validClaims();
     const token = sign(claims(userId, sid), secret(), {
-      algorithm: 'HS256', issuer: app.config.JWT_ISSUER, audience: app.config.JWT_AUDIENCE, expiresIn: 60,
+      algorithm: 'HS256',
+      issuer: app.config.JWT_ISSUER,
+      audience: app.config.JWT_AUDIENCE,
+      expiresIn: 60,
     });
     expect((await app.gql(ME, {}, token)).data!.me.id).toBe(userId);
   });
@@ -168,7 +200,9 @@ describe('throttling', () => {
   it('limits failures per account with RATE_LIMITED and a retry-after, even for the right password', async () => {
     const user = await createUser(app, ['MEMBER'], 'throttled');
     for (let i = 0; i < 3; i++) {
-      expect(errorCode(await app.gql(LOGIN, { input: { email: user.email, password: 'wrong-password-x' } }))).toBe('UNAUTHENTICATED');
+      expect(errorCode(await app.gql(LOGIN, { input: { email: user.email, password: 'wrong-password-x' } }))).toBe(
+        'UNAUTHENTICATED',
+      );
     }
     const limited = await app.gql(LOGIN, { input: { email: user.email, password: user.password } });
     expect(errorCode(limited)).toBe('RATE_LIMITED');
@@ -219,12 +253,18 @@ describe('account changes', () => {
     await app.gql(`mutation($id: ID!) { disableUser(id: $id) { disabledAt } }`, { id: user.id }, admin.token);
     expect(errorCode(await app.gql(ME, {}, user.token))).toBe('UNAUTHENTICATED');
     expect(errorCode(await app.gql(REFRESH, { input: { refreshToken: user.refreshToken } }))).toBe('UNAUTHENTICATED');
-    expect(errorCode(await app.gql(LOGIN, { input: { email: user.email, password: user.password } }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await app.gql(LOGIN, { input: { email: user.email, password: user.password } }))).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('records sign-ins and failures in the audit log', async () => {
     const admin = await loginAdmin(app);
-    const res = await app.gql(`{ auditEvents(filter: { action: "auth.login", success: false }) { nodes { actorEmail details } } }`, {}, admin.token);
+    const res = await app.gql(
+      `{ auditEvents(filter: { action: "auth.login", success: false }) { nodes { actorEmail details } } }`,
+      {},
+      admin.token,
+    );
     const emails = res.data!.auditEvents.nodes.map((n: { actorEmail: string }) => n.actorEmail);
     expect(emails).toContain('nobody@example.com');
   });

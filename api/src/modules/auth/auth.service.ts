@@ -20,7 +20,10 @@ const registerSchema = z.object({
   displayName: rules.displayName,
   locale: rules.locale.nullish(),
 });
-const loginSchema = z.object({ email: z.string().trim().toLowerCase().min(1, 'is required'), password: z.string().min(1, 'is required') });
+const loginSchema = z.object({
+  email: z.string().trim().toLowerCase().min(1, 'is required'),
+  password: z.string().min(1, 'is required'),
+});
 const GENERIC_LOGIN_FAILURE = 'Email or password is incorrect';
 
 export class AuthService {
@@ -30,10 +33,12 @@ export class AuthService {
   ) {}
 
   async register(input: RegisterInput): Promise<AuthPayload> {
-    if (!this.ctx.config.ALLOW_REGISTRATION) throw forbidden('Registration is closed; ask an administrator for an account');
+    if (!this.ctx.config.ALLOW_REGISTRATION)
+      throw forbidden('Registration is closed; ask an administrator for an account');
     const data = validate(registerSchema, input);
     const em = this.ctx.em;
-    if (await em.count(User, { email: data.email })) throw conflict('input.email', 'An account with this email already exists');
+    if (await em.count(User, { email: data.email }))
+      throw conflict('input.email', 'An account with this email already exists');
     const user = Object.assign(new User(), {
       email: data.email,
       displayName: data.displayName,
@@ -63,7 +68,12 @@ export class AuthService {
       throw unauthenticated(GENERIC_LOGIN_FAILURE);
     }
     if (user.disabledAt) {
-      await this.ctx.services.audit.recordNow({ action: 'auth.login', success: false, actor: user, details: { reason: 'disabled' } });
+      await this.ctx.services.audit.recordNow({
+        action: 'auth.login',
+        success: false,
+        actor: user,
+        details: { reason: 'disabled' },
+      });
       throw unauthenticated('This account is disabled; ask an administrator');
     }
     this.ctx.services.audit.record({ action: 'auth.login', actor: user });
@@ -95,7 +105,8 @@ export class AuthService {
       });
       throw this.refreshFailed('Refresh token was already used; all sign-ins of this session were ended for safety');
     }
-    if (session.revokedAt || session.expiresAt < new Date()) throw this.refreshFailed('Session has ended; sign in again');
+    if (session.revokedAt || session.expiresAt < new Date())
+      throw this.refreshFailed('Session has ended; sign in again');
     if (session.user.disabledAt) throw this.refreshFailed('This account is disabled');
     session.lastUsedAt = new Date();
     return this.issueTokens(session);
@@ -126,7 +137,11 @@ export class AuthService {
   }
 
   private async revokeSession(em: EntityManager, sessionId: string, reason: string) {
-    await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date(), revokedReason: reason });
+    await em.nativeUpdate(
+      Session,
+      { id: sessionId, revokedAt: null },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
   }
 
   private refreshFailed(message: string): AppError {

@@ -27,11 +27,9 @@ export async function checkLoginThrottle(
     : 0;
   const retryAfter = Math.max(byAccount, byClient);
   if (retryAfter > 0) {
-    throw new AppError(
-      'RATE_LIMITED',
-      `Too many failed sign-in attempts. Try again in ${formatWait(retryAfter)}.`,
-      { retryAfterSeconds: retryAfter },
-    );
+    throw new AppError('RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${formatWait(retryAfter)}.`, {
+      retryAfterSeconds: retryAfter,
+    });
   }
 }
 

@@ -56,12 +56,18 @@ export class ProjectResolver {
   }
 
   @Mutation(() => ProjectMember, { description: 'Needs OWNER' })
-  setProjectMemberRole(@Arg('input', () => SetProjectMemberRoleInput) input: SetProjectMemberRoleInput, @Ctx() ctx: Context) {
+  setProjectMemberRole(
+    @Arg('input', () => SetProjectMemberRoleInput) input: SetProjectMemberRoleInput,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.projects.setMemberRole(input);
   }
 
   @Mutation(() => Boolean, { description: 'OWNER removes anyone; members may remove themselves' })
-  removeProjectMember(@Arg('input', () => RemoveProjectMemberInput) input: RemoveProjectMemberInput, @Ctx() ctx: Context) {
+  removeProjectMember(
+    @Arg('input', () => RemoveProjectMemberInput) input: RemoveProjectMemberInput,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.projects.removeMember(input);
   }
 

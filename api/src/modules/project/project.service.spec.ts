@@ -60,7 +60,11 @@ describe('projects', () => {
     const user = await createUser(app, ['MEMBER'], 'pager');
     for (let i = 0; i < 5; i++) await createProject(app, user.token, `P${i}`);
     const page = (after?: string) =>
-      app.gql(`query($after: String) { projects(first: 2, after: $after) { nodes { name } pageInfo { endCursor hasNextPage } totalCount } }`, { after }, user.token);
+      app.gql(
+        `query($after: String) { projects(first: 2, after: $after) { nodes { name } pageInfo { endCursor hasNextPage } totalCount } }`,
+        { after },
+        user.token,
+      );
     const names: string[] = [];
     let after: string | undefined;
     for (;;) {
@@ -72,7 +76,9 @@ describe('projects', () => {
     }
     expect(names).toEqual(['P4', 'P3', 'P2', 'P1', 'P0']);
     expect(errorCode(await app.gql(`{ projects(first: 1000) { totalCount } }`, {}, user.token))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await app.gql(`{ projects(after: "garbage") { totalCount } }`, {}, user.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await app.gql(`{ projects(after: "garbage") { totalCount } }`, {}, user.token))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 });
 
@@ -80,12 +86,22 @@ describe('members', () => {
   it('an OWNER adds members by email; roles limit what they can do', async () => {
     const editor = await createUser(app, ['MEMBER'], 'editor');
     const viewer = await createUser(app, ['MEMBER'], 'viewer');
-    expect((await app.gql(ADD, { input: { projectId, email: editor.email.toUpperCase(), role: 'EDITOR' } }, owner.token)).data!.addProjectMember.role).toBe('EDITOR');
+    expect(
+      (await app.gql(ADD, { input: { projectId, email: editor.email.toUpperCase(), role: 'EDITOR' } }, owner.token))
+        .data!.addProjectMember.role,
+    ).toBe('EDITOR');
     await app.gql(ADD, { input: { projectId, email: viewer.email, role: 'VIEWER' } }, owner.token);
 
-    expect((await app.gql(UPDATE, { input: { id: projectId, description: 'by editor' } }, editor.token)).data!.updateProject.description).toBe('by editor');
-    expect(errorCode(await app.gql(UPDATE, { input: { id: projectId, name: 'by viewer' } }, viewer.token))).toBe('FORBIDDEN');
-    expect(errorCode(await app.gql(ADD, { input: { projectId, email: stranger.email } }, editor.token))).toBe('FORBIDDEN');
+    expect(
+      (await app.gql(UPDATE, { input: { id: projectId, description: 'by editor' } }, editor.token)).data!.updateProject
+        .description,
+    ).toBe('by editor');
+    expect(errorCode(await app.gql(UPDATE, { input: { id: projectId, name: 'by viewer' } }, viewer.token))).toBe(
+      'FORBIDDEN',
+    );
+    expect(errorCode(await app.gql(ADD, { input: { projectId, email: stranger.email } }, editor.token))).toBe(
+      'FORBIDDEN',
+    );
     expect(errorCode(await app.gql(ARCHIVE, { id: projectId, archived: true }, editor.token))).toBe('FORBIDDEN');
     const project = (await app.gql(PROJECT, { id: projectId }, viewer.token)).data!.project;
     expect(project.myRole).toBe('VIEWER');
@@ -93,7 +109,9 @@ describe('members', () => {
   });
 
   it('refuses unknown emails and duplicates clearly', async () => {
-    expect(errorCode(await app.gql(ADD, { input: { projectId, email: 'ghost@example.com' } }, owner.token))).toBe('NOT_FOUND');
+    expect(errorCode(await app.gql(ADD, { input: { projectId, email: 'ghost@example.com' } }, owner.token))).toBe(
+      'NOT_FOUND',
+    );
     const dup = await app.gql(ADD, { input: { projectId, email: owner.email } }, owner.token);
     expect(errorCode(dup)).toBe('CONFLICT');
   });
@@ -101,13 +119,17 @@ describe('members', () => {
   it('keeps at least one OWNER', async () => {
     const demote = await app.gql(SET_ROLE, { input: { projectId, userId: owner.id, role: 'EDITOR' } }, owner.token);
     expect(errorCode(demote)).toBe('BAD_USER_INPUT');
-    expect(errorCode(await app.gql(REMOVE, { input: { projectId, userId: owner.id } }, owner.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await app.gql(REMOVE, { input: { projectId, userId: owner.id } }, owner.token))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('members can leave; removed members lose access at once', async () => {
     const leaver = await createUser(app, ['MEMBER'], 'leaver');
     await app.gql(ADD, { input: { projectId, email: leaver.email } }, owner.token);
-    expect((await app.gql(REMOVE, { input: { projectId, userId: leaver.id } }, leaver.token)).data!.removeProjectMember).toBe(true);
+    expect(
+      (await app.gql(REMOVE, { input: { projectId, userId: leaver.id } }, leaver.token)).data!.removeProjectMember,
+    ).toBe(true);
     expect(errorCode(await app.gql(PROJECT, { id: projectId }, leaver.token))).toBe('NOT_FOUND');
   });
 
@@ -115,7 +137,11 @@ describe('members', () => {
     const id = await createProject(app, owner.token, 'Old');
     await app.gql(ARCHIVE, { id, archived: true }, owner.token);
     expect(errorCode(await app.gql(UPDATE, { input: { id, name: 'New' } }, owner.token))).toBe('CONFLICT');
-    const listed = await app.gql(`{ projects { nodes { id } } archived: projects(includeArchived: true) { nodes { id } } }`, {}, owner.token);
+    const listed = await app.gql(
+      `{ projects { nodes { id } } archived: projects(includeArchived: true) { nodes { id } } }`,
+      {},
+      owner.token,
+    );
     expect(listed.data!.projects.nodes.map((n: { id: string }) => n.id)).not.toContain(id);
     expect(listed.data!.archived.nodes.map((n: { id: string }) => n.id)).toContain(id);
     await app.gql(ARCHIVE, { id, archived: false }, owner.token);
@@ -124,12 +150,18 @@ describe('members', () => {
 
   it('a VIEWER (global role) cannot create projects', async () => {
     const viewer = await createUser(app, ['VIEWER'], 'globalviewer');
-    expect(errorCode(await app.gql(`mutation { createProject(input: { name: "x" }) { id } }`, {}, viewer.token))).toBe('FORBIDDEN');
+    expect(errorCode(await app.gql(`mutation { createProject(input: { name: "x" }) { id } }`, {}, viewer.token))).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('records membership changes in the audit log', async () => {
     const token = (await loginAdmin(app)).token;
-    const res = await app.gql(`query($t: String) { auditEvents(filter: { targetId: $t }, first: 50) { nodes { action } } }`, { t: projectId }, token);
+    const res = await app.gql(
+      `query($t: String) { auditEvents(filter: { targetId: $t }, first: 50) { nodes { action } } }`,
+      { t: projectId },
+      token,
+    );
     const actions = res.data!.auditEvents.nodes.map((n: { action: string }) => n.action);
     expect(actions).toEqual(expect.arrayContaining(['project.create', 'project.member.add', 'project.member.remove']));
   });

@@ -47,7 +47,10 @@ export class ProjectService {
       const project = Object.assign(new Project(), { name: data.name, description: data.description ?? '' });
       em.persist(project);
       em.persist(Object.assign(new ProjectMember(), { project, user: viewer.user, role: ProjectRole.OWNER }));
-      this.ctx.services.audit.record({ action: 'project.create', targetType: 'project', targetId: project.id, details: { name: project.name } }, em);
+      this.ctx.services.audit.record(
+        { action: 'project.create', targetType: 'project', targetId: project.id, details: { name: project.name } },
+        em,
+      );
       return project;
     });
   }
@@ -57,15 +60,26 @@ export class ProjectService {
     const { project } = await requireProjectRole(this.ctx.em, this.ctx.viewer, input.id, ProjectRole.EDITOR);
     if (data.name) project.name = data.name;
     if (data.description !== undefined && data.description !== null) project.description = data.description;
-    this.ctx.services.audit.record({ action: 'project.update', targetType: 'project', targetId: project.id, details: { name: project.name } });
+    this.ctx.services.audit.record({
+      action: 'project.update',
+      targetType: 'project',
+      targetId: project.id,
+      details: { name: project.name },
+    });
     await this.ctx.em.flush();
     return project;
   }
 
   async setArchived(id: string, archived: boolean): Promise<Project> {
-    const { project } = await requireProjectRole(this.ctx.em, this.ctx.viewer, id, ProjectRole.OWNER, { allowArchived: true });
+    const { project } = await requireProjectRole(this.ctx.em, this.ctx.viewer, id, ProjectRole.OWNER, {
+      allowArchived: true,
+    });
     project.archivedAt = archived ? (project.archivedAt ?? new Date()) : null;
-    this.ctx.services.audit.record({ action: archived ? 'project.archive' : 'project.unarchive', targetType: 'project', targetId: project.id });
+    this.ctx.services.audit.record({
+      action: archived ? 'project.archive' : 'project.unarchive',
+      targetType: 'project',
+      targetId: project.id,
+    });
     await this.ctx.em.flush();
     return project;
   }
@@ -104,7 +118,9 @@ export class ProjectService {
   async removeMember(input: RemoveProjectMemberInput): Promise<boolean> {
     const leaving = input.userId === this.viewer.user.id;
     const minRole = leaving ? ProjectRole.VIEWER : ProjectRole.OWNER;
-    const { project } = await requireProjectRole(this.ctx.em, this.ctx.viewer, input.projectId, minRole, { allowArchived: leaving });
+    const { project } = await requireProjectRole(this.ctx.em, this.ctx.viewer, input.projectId, minRole, {
+      allowArchived: leaving,
+    });
     const member = await this.findMember(project.id, input.userId);
     if (member.role === ProjectRole.OWNER) await this.keepAnOwner(project.id);
     this.ctx.em.remove(member);
@@ -126,6 +142,11 @@ export class ProjectService {
   }
 
   private auditMember(action: string, project: Project, userId: string, details: Record<string, unknown>) {
-    this.ctx.services.audit.record({ action, targetType: 'project', targetId: project.id, details: { userId, ...details } });
+    this.ctx.services.audit.record({
+      action,
+      targetType: 'project',
+      targetId: project.id,
+      details: { userId, ...details },
+    });
   }
 }

@@ -25,7 +25,15 @@ export const BUILT_IN_ROLES: Record<string, { description: string; permissions: 
   ADMIN: { description: 'Everything, including user and role management', permissions: ALL_PERMISSIONS },
   MEMBER: {
     description: 'Creates projects, works with data, runs and models',
-    permissions: ['project:create', 'dataset:read', 'dataset:write', 'run:create', 'run:cancel', 'model:read', 'model:deploy'],
+    permissions: [
+      'project:create',
+      'dataset:read',
+      'dataset:write',
+      'run:create',
+      'run:cancel',
+      'model:read',
+      'model:deploy',
+    ],
   },
   VIEWER: { description: 'Reads what their projects hold', permissions: ['dataset:read', 'model:read'] },
 };

@@ -28,14 +28,20 @@ export class RoleService {
 
   async create(input: CreateRoleInput): Promise<Role> {
     const data = validate(createSchema, input);
-    if (await this.ctx.em.count(Role, { name: data.name })) throw conflict('input.name', `A role named ${data.name} exists`);
+    if (await this.ctx.em.count(Role, { name: data.name }))
+      throw conflict('input.name', `A role named ${data.name} exists`);
     const role = Object.assign(new Role(), {
       name: data.name,
       description: data.description ?? '',
       permissions: [...new Set(data.permissions)].sort(),
     });
     this.ctx.em.persist(role);
-    this.ctx.services.audit.record({ action: 'role.create', targetType: 'role', targetId: role.id, details: { name: role.name, permissions: role.permissions } });
+    this.ctx.services.audit.record({
+      action: 'role.create',
+      targetType: 'role',
+      targetId: role.id,
+      details: { name: role.name, permissions: role.permissions },
+    });
     await this.ctx.em.flush();
     return role;
   }

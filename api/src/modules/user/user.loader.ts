@@ -19,7 +19,11 @@ export const createRolesByUserLoader = (em: EntityManager) =>
       .execute<{ user_id: string; role_id: string }[]>('select user_id, role_id from user_roles where user_id in (?)', [
         [...userIds],
       ]);
-    const roles = await em.find(Role, { id: { $in: [...new Set(rows.map((r) => r.role_id))] } }, { orderBy: { name: 'asc' } });
+    const roles = await em.find(
+      Role,
+      { id: { $in: [...new Set(rows.map((r) => r.role_id))] } },
+      { orderBy: { name: 'asc' } },
+    );
     const byId = new Map(roles.map((r) => [r.id, r]));
     return userIds.map((id) =>
       rows

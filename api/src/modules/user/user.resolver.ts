@@ -2,7 +2,13 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolve
 import type { Context } from '../../context.js';
 import { Connection } from '../../graphql/pagination.js';
 import { Role } from '../role/role.entity.js';
-import { ChangePasswordInput, CreateUserInput, SetUserRolesInput, UpdateProfileInput, UsersArgs } from './user.inputs.js';
+import {
+  ChangePasswordInput,
+  CreateUserInput,
+  SetUserRolesInput,
+  UpdateProfileInput,
+  UsersArgs,
+} from './user.inputs.js';
 import { User } from './user.entity.js';
 
 @ObjectType()
@@ -45,7 +51,7 @@ export class UserResolver {
     return ctx.services.users.setRoles(input);
   }
 
-  @Mutation(() => User, { description: 'Needs user:manage. Ends the user\'s sessions and tokens at once.' })
+  @Mutation(() => User, { description: "Needs user:manage. Ends the user's sessions and tokens at once." })
   disableUser(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     return ctx.services.users.setDisabled(id, true);
   }

@@ -7,7 +7,13 @@ import { rules, validate } from '../../graphql/validate.js';
 import type { AppServices } from '../../services.js';
 import { DEFAULT_ROLE } from '../role/permissions.js';
 import { Role } from '../role/role.entity.js';
-import type { ChangePasswordInput, CreateUserInput, SetUserRolesInput, UpdateProfileInput, UsersArgs } from './user.inputs.js';
+import type {
+  ChangePasswordInput,
+  CreateUserInput,
+  SetUserRolesInput,
+  UpdateProfileInput,
+  UsersArgs,
+} from './user.inputs.js';
 import { User } from './user.entity.js';
 
 const profileSchema = z.object({ displayName: rules.displayName.nullish(), locale: rules.locale.nullish() });
@@ -78,7 +84,8 @@ export class UserService {
   async create(input: CreateUserInput): Promise<User> {
     const data = validate(createSchema, input);
     const em = this.ctx.em;
-    if (await em.count(User, { email: data.email })) throw conflict('input.email', 'An account with this email already exists');
+    if (await em.count(User, { email: data.email }))
+      throw conflict('input.email', 'An account with this email already exists');
     const roles = await this.findRoles(em, data.roles ?? [DEFAULT_ROLE], 'input.roles');
     const user = Object.assign(new User(), {
       email: data.email,
@@ -87,7 +94,12 @@ export class UserService {
     });
     user.roles.set(roles);
     em.persist(user);
-    this.ctx.services.audit.record({ action: 'user.create', targetType: 'user', targetId: user.id, details: { roles: roles.map((r) => r.name) } });
+    this.ctx.services.audit.record({
+      action: 'user.create',
+      targetType: 'user',
+      targetId: user.id,
+      details: { roles: roles.map((r) => r.name) },
+    });
     await em.flush();
     return user;
   }
@@ -118,7 +130,10 @@ export class UserService {
     await this.ctx.em.transactional(async (em) => {
       user.disabledAt = disabled ? (user.disabledAt ?? new Date()) : null;
       if (disabled) await this.ctx.services.auth.revokeUserSessions(em, user.id, 'user-disabled');
-      this.ctx.services.audit.record({ action: disabled ? 'user.disable' : 'user.enable', targetType: 'user', targetId: user.id }, em);
+      this.ctx.services.audit.record(
+        { action: disabled ? 'user.disable' : 'user.enable', targetType: 'user', targetId: user.id },
+        em,
+      );
     });
     return user;
   }

@@ -1,0 +1,70 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../test-app.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const screenshots = join(root, 'test-results', 'screenshots');
+
+let app: TestApp;
+let browser: Browser;
+const profile = mkdtempSync(join(tmpdir(), 'llmt-chromium-'));
+beforeAll(async () => {
+  app = await startTestApp({ WEB_BUILD_DIR: join(root, 'web', 'build') });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
+    ],
+  });
+  mkdirSync(screenshots, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+describe('in a real browser', () => {
+  it('register → sign in → create a project → see it listed', { timeout: 90_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const email = `browser-${Date.now()}@example.com`;
+    const password = 'browser-password-1';
+
+    await page.goto(`${app.url}/register`);
+    await page.fill('#email', email);
+    await page.fill('#displayName', '浏览器用户');
+    await page.fill('#password', password);
+    await page.fill('#confirmPassword', password);
+    await page.click('button[type=submit]');
+    await page.waitForURL('**/projects');
+
+    // Sign out and back in through the login form.
+    await page.click('[data-testid=sign-out]');
+    await page.waitForURL('**/login**');
+    await page.fill('#email', email);
+    await page.fill('#password', password);
+    await page.click('button[type=submit]');
+    await page.waitForURL('**/projects');
+
+    await page.fill('#project-name', 'Qwen3-8B 中文客服');
+    await page.fill('#project-description', 'LoRA on support chats');
+    await page.click('[data-testid=create-project]');
+    const row = page.locator('[data-testid=project-row]', { hasText: 'Qwen3-8B 中文客服' });
+    await row.waitFor();
+    expect(await row.count()).toBe(1);
+
+    // The access token lives in memory only, never in web storage.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    expect(stored).not.toMatch(/eyJ/);
+
+    // A reload restores the session from the httpOnly refresh cookie.
+    await page.reload();
+    await page.locator('[data-testid=project-row]', { hasText: 'Qwen3-8B 中文客服' }).waitFor();
+    await page.screenshot({ path: join(screenshots, 'projects.png'), fullPage: true });
+  });
+});

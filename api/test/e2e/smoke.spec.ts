@@ -1,0 +1,64 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** Resolves with the first match of `pattern` in the process's output. */
+function waitForOutput(child: ChildProcess, pattern: RegExp, output: { text: string }): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output.text += chunk.toString();
+      const match = output.text.match(pattern);
+      if (match) resolve(match);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited early (${code}):\n${output.text.slice(-3000)}`)));
+  });
+}
+
+const postgresProcessesFor = (dir: string) =>
+  spawnSync('pgrep', ['-f', dir], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+
+describe('npm start on a fresh data directory (what a newcomer does)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'llmt-smoke-'));
+  const port = 46000 + Math.floor(Math.random() * 1000);
+  const pgPort = 56000 + Math.floor(Math.random() * 1000);
+  let child: ChildProcess;
+  afterAll(() => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('comes up on embedded PostgreSQL, the printed admin signs in, SIGTERM stops everything', { timeout: 180_000 }, async () => {
+    const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'warn' };
+    for (const key of ['DATABASE_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'NODE_ENV']) delete env[key];
+    child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = { text: '' };
+
+    const [, email, password] = await waitForOutput(child, /email:\s+(\S+)\s+password:\s+(\S+)/, output);
+    const [, url] = await waitForOutput(child, /running at (http:\/\/\S+)/, output);
+    expect((await (await fetch(`${url}/readyz`)).json()).status).toBe('ready');
+    expect(postgresProcessesFor(dataDir).length).toBeGreaterThan(0);
+
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation($i: LoginInput!) { login(input: $i) { user { email roles { name } } } }',
+        variables: { i: { email, password } },
+      }),
+    });
+    expect((await res.json()).data.login.user).toEqual({ email, roles: [{ name: 'ADMIN' }] });
+    expect((await fetch(url)).status).toBe(200); // the web app is served on the same port
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(postgresProcessesFor(dataDir)).toEqual([]);
+  });
+});
