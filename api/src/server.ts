@@ -18,7 +18,7 @@ import { buildAppSchema } from './graphql/schema.js';
 import { applyShield } from './graphql/shield.js';
 import { healthRouter } from './http/health.js';
 import { playgroundRouter } from './http/playground.js';
-import { clientIp, currentRequestId, requestIdMiddleware } from './http/request-context.js';
+import { accessLog, clientIp, currentRequestId, requestIdMiddleware } from './http/request-context.js';
 import { authenticate, bearerToken } from './modules/auth/viewer.js';
 import type { AppServices } from './services.js';
 
@@ -52,6 +52,7 @@ export async function startServer(
   const armor = createArmor(config);
   const expressApp = express();
   expressApp.disable('x-powered-by');
+  if (config.TRUST_PROXY) expressApp.set('trust proxy', config.TRUST_PROXY);
   const httpServer = createServer(expressApp);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
@@ -117,6 +118,7 @@ export async function startServer(
   await apollo.start();
 
   expressApp.use(requestIdMiddleware);
+  expressApp.use(accessLog(log));
   expressApp.use(healthRouter(orm));
   if (config.PLAYGROUND_ENABLED) expressApp.use(playgroundRouter());
   expressApp.use(

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
 
 /** The current request's id, readable anywhere in its async chain (error masking, logs). */
 export const requestStore = new AsyncLocalStorage<{ requestId: string }>();
@@ -16,3 +17,24 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
 }
 
 export const clientIp = (req: Request): string | null => req.ip ?? req.socket.remoteAddress ?? null;
+
+/** One structured line per HTTP request, carrying the request id that error logs also carry. */
+export const accessLog =
+  (log: Logger): RequestHandler =>
+  (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info(
+        {
+          requestId: currentRequestId() ?? res.getHeader('x-request-id'),
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Math.round(ms),
+        },
+        'request',
+      );
+    });
+    next();
+  };

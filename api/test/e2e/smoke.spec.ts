@@ -34,31 +34,41 @@ describe('npm start on a fresh data directory (what a newcomer does)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('comes up on embedded PostgreSQL, the printed admin signs in, SIGTERM stops everything', { timeout: 180_000 }, async () => {
-    const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'warn' };
-    for (const key of ['DATABASE_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'NODE_ENV']) delete env[key];
-    child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = { text: '' };
+  it(
+    'comes up on embedded PostgreSQL, the printed admin signs in, SIGTERM stops everything',
+    { timeout: 180_000 },
+    async () => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        EMBEDDED_PG_PORT: String(pgPort),
+        LOG_LEVEL: 'warn',
+      };
+      for (const key of ['DATABASE_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'NODE_ENV']) delete env[key];
+      child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const output = { text: '' };
 
-    const [, email, password] = await waitForOutput(child, /email:\s+(\S+)\s+password:\s+(\S+)/, output);
-    const [, url] = await waitForOutput(child, /running at (http:\/\/\S+)/, output);
-    expect((await (await fetch(`${url}/readyz`)).json()).status).toBe('ready');
-    expect(postgresProcessesFor(dataDir).length).toBeGreaterThan(0);
+      const [, email, password] = await waitForOutput(child, /email:\s+(\S+)\s+password:\s+(\S+)/, output);
+      const [, url] = await waitForOutput(child, /running at (http:\/\/\S+)/, output);
+      expect((await (await fetch(`${url}/readyz`)).json()).status).toBe('ready');
+      expect(postgresProcessesFor(dataDir).length).toBeGreaterThan(0);
 
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: 'mutation($i: LoginInput!) { login(input: $i) { user { email roles { name } } } }',
-        variables: { i: { email, password } },
-      }),
-    });
-    expect((await res.json()).data.login.user).toEqual({ email, roles: [{ name: 'ADMIN' }] });
-    expect((await fetch(url)).status).toBe(200); // the web app is served on the same port
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: 'mutation($i: LoginInput!) { login(input: $i) { user { email roles { name } } } }',
+          variables: { i: { email, password } },
+        }),
+      });
+      expect((await res.json()).data.login.user).toEqual({ email, roles: [{ name: 'ADMIN' }] });
+      expect((await fetch(url)).status).toBe(200); // the web app is served on the same port
 
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(postgresProcessesFor(dataDir)).toEqual([]);
-  });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(postgresProcessesFor(dataDir)).toEqual([]);
+    },
+  );
 });
