@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { AppError } from '../../../errors.js';
+import type { RowStore } from '../../../storage/row-store.js';
+import {
+  openBytes,
+  decodeText,
+  detectEncoding,
+  explainStreamError,
+  isParquet,
+  looksBinary,
+  type Encoding,
+  type SourceLimits,
+} from './source.js';
+import { detectFormat, readRecords, type FileFormat, type SourceRecord } from './parse.js';
+import { detectSchema, normalize, RowError, type Mapping } from './schema.js';
+import { StatsBuilder, type DatasetStats } from './stats.js';
+import { validateRow, type Problem, type ProblemCode } from './validate.js';
+
+export interface IngestLimits extends SourceLimits {
+  maxJsonBytes: number;
+  /** Longest source line or record, in characters. */
+  maxRecordChars: number;
+  /** Rows longer than this (characters of content) are flagged TOO_LONG. */
+  maxRowChars: number;
+}
+
+export interface IngestOptions {
+  path: string;
+  filename: string;
+  format?: FileFormat | null;
+  encoding?: Encoding | null;
+  textMode?: 'lines' | 'document' | null;
+  mapping?: Mapping | null;
+  /** Leave rows with problems out of the version (recorded); otherwise they stay and block training. */
+  excludeInvalid: boolean;
+  limits: IngestLimits;
+  tokenizer?: { name: string; count: (text: string) => number };
+  onProgress?: (rows: number) => void;
+}
+
+export interface Detected {
+  format: FileFormat;
+  encoding: Encoding;
+  encodingConfidence: number;
+  compressed: boolean;
+  mapping: Mapping | null;
+  mappingConfidence: number;
+  columns: string[];
+  sample: Record<string, unknown>[];
+}
+
+export interface ValidationReport {
+  sourceRecords: number;
+  validRows: number;
+  invalidRows: number;
+  excludedRows: number;
+  /** Problem rows still in the version or unreadable: the version cannot train until this is 0. */
+  unresolved: number;
+  problems: { code: ProblemCode; count: number; examples: { line: number; message: string }[] }[];
+}
+
+const EXAMPLES_PER_CODE = 20;
+const SAMPLE_RECORDS = 50;
+
+async function decodedHead(path: string, limits: IngestLimits, encoding?: Encoding | null) {
+  const { stream, compressed } = await openBytes(path, limits);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= 64 * 1024) break;
+  }
+  stream.destroy();
+  const head = Buffer.concat(chunks);
+  const detected = detectEncoding(head);
+  return { head, compressed, encoding: encoding ?? detected.encoding, confidence: encoding ? 1 : detected.confidence };
+}
+
+async function openText(path: string, limits: IngestLimits, encoding: Encoding): Promise<Readable> {
+  const { stream } = await openBytes(path, limits);
+  return decodeText(stream, encoding);
+}
+
+/** Detects format, encoding and schema from the start of a file, with a few sample records. */
+export async function detect(
+  opts: Pick<IngestOptions, 'path' | 'filename' | 'format' | 'encoding' | 'textMode' | 'limits'>,
+): Promise<Detected> {
+  try {
+    return await detectUnsafe(opts);
+  } catch (error) {
+    throw explainStreamError(error);
+  }
+}
+
+async function detectUnsafe(
+  opts: Pick<IngestOptions, 'path' | 'filename' | 'format' | 'encoding' | 'textMode' | 'limits'>,
+): Promise<Detected> {
+  const { head, compressed, encoding, confidence } = await decodedHead(opts.path, opts.limits, opts.encoding);
+  if (head.length === 0) throw new AppError('BAD_USER_INPUT', 'file: the file is empty');
+  const parquet = isParquet(head);
+  if (!parquet && !encoding.startsWith('utf-16') && looksBinary(head)) {
+    throw new AppError(
+      'BAD_USER_INPUT',
+      'file: this is binary data, not a text dataset (whatever its name or content type says)',
+    );
+  }
+  const headText = parquet ? '' : new TextDecoder(encoding).decode(head.subarray(0, 8192));
+  const format = opts.format ?? detectFormat(opts.filename, headText, parquet);
+  const sample: Record<string, unknown>[] = [];
+  const text = format === 'parquet' ? null : await openText(opts.path, opts.limits, encoding);
+  const records = readRecords(
+    {
+      format,
+      textMode: opts.textMode ?? 'lines',
+      maxJsonBytes: opts.limits.maxJsonBytes,
+      maxRecordChars: opts.limits.maxRecordChars,
+    },
+    text,
+    opts.path,
+  );
+  for await (const record of records) {
+    if (record.value) sample.push(record.value);
+    if (sample.length >= SAMPLE_RECORDS) break;
+  }
+  text?.destroy();
+  const schema = detectSchema(sample);
+  return {
+    format,
+    encoding,
+    encodingConfidence: confidence,
+    compressed,
+    mapping: schema.mapping,
+    mappingConfidence: schema.confidence,
+    columns: schema.columns,
+    sample: sample.slice(0, 5),
+  };
+}
+
+class Report {
+  private problems = new Map<ProblemCode, { count: number; examples: { line: number; message: string }[] }>();
+  sourceRecords = 0;
+  validRows = 0;
+  invalidRows = 0;
+  excludedRows = 0;
+  unresolved = 0;
+
+  add(line: number, problems: Problem[]) {
+    for (const p of problems) {
+      const entry = this.problems.get(p.code) ?? { count: 0, examples: [] };
+      entry.count++;
+      if (entry.examples.length < EXAMPLES_PER_CODE) entry.examples.push({ line, message: p.message });
+      this.problems.set(p.code, entry);
+    }
+  }
+
+  build(): ValidationReport {
+    return {
+      sourceRecords: this.sourceRecords,
+      validRows: this.validRows,
+      invalidRows: this.invalidRows,
+      excludedRows: this.excludedRows,
+      unresolved: this.unresolved,
+      problems: [...this.problems].map(([code, v]) => ({ code, ...v })).sort((a, b) => b.count - a.count),
+    };
+  }
+}
+
+/**
+ * Reads a stored upload end to end in constant memory (hash sets aside): decode, parse, normalise,
+ * validate, de-duplicate, write the content-addressed row set and compute statistics. Every record
+ * is accounted for: written, excluded (counted), or reported with its line number.
+ */
+export async function ingest(store: RowStore, opts: IngestOptions) {
+  const detected = await detect(opts);
+  const mapping = opts.mapping ?? detected.mapping;
+  if (!mapping) {
+    throw new AppError(
+      'BAD_USER_INPUT',
+      `mapping: could not tell which columns hold the data (found ${detected.columns.join(', ') || 'none'}); choose a mapping`,
+    );
+  }
+  const text = detected.format === 'parquet' ? null : await openText(opts.path, opts.limits, detected.encoding);
+  const records = readRecords(
+    {
+      format: detected.format,
+      textMode: opts.textMode ?? 'lines',
+      maxJsonBytes: opts.limits.maxJsonBytes,
+      maxRecordChars: opts.limits.maxRecordChars,
+    },
+    text,
+    opts.path,
+  );
+  const writer = await store.writer();
+  const report = new Report();
+  const stats = new StatsBuilder(opts.tokenizer);
+  const seen = new Set<string>();
+  try {
+    for await (const record of records as AsyncIterable<SourceRecord>) {
+      report.sourceRecords++;
+      if (report.sourceRecords % 10_000 === 0) opts.onProgress?.(report.sourceRecords);
+      if (!record.value) {
+        report.invalidRows++;
+        report.unresolved += opts.excludeInvalid ? 0 : 1;
+        report.excludedRows += opts.excludeInvalid ? 1 : 0;
+        report.add(record.line, [{ code: 'PARSE_ERROR', message: record.error ?? 'unreadable record' }]);
+        continue;
+      }
+      let row;
+      const problems: Problem[] = [];
+      try {
+        row = normalize(record.value, mapping);
+        problems.push(...validateRow(row, opts.limits.maxRowChars));
+        const key = createHash('sha256').update(JSON.stringify(row)).digest('base64').slice(0, 22);
+        if (seen.has(key)) {
+          problems.push({ code: 'DUPLICATE', message: 'exact duplicate of an earlier row' });
+          stats.exactDuplicates++;
+        } else seen.add(key);
+      } catch (e) {
+        if (!(e instanceof RowError)) throw e;
+        problems.push(e.problem);
+      }
+      report.add(record.line, problems);
+      if (problems.length) report.invalidRows++;
+      else report.validRows++;
+      if (!row || (problems.length && opts.excludeInvalid)) {
+        if (problems.length && opts.excludeInvalid) report.excludedRows++;
+        else report.unresolved++;
+        continue;
+      }
+      if (problems.length) report.unresolved++;
+      await writer.push(row);
+      stats.add(row);
+    }
+  } catch (error) {
+    await writer.abort();
+    throw explainStreamError(error);
+  }
+  if (report.sourceRecords === 0) {
+    await writer.abort();
+    throw new AppError('BAD_USER_INPUT', 'file: no records found (the file is empty or has only blank lines)');
+  }
+  const committed = await writer.commit();
+  return {
+    ...committed,
+    detected: { ...detected, mapping },
+    validation: report.build(),
+    stats: stats.build() as DatasetStats,
+  };
+}

@@ -1,0 +1,172 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { AppError } from '../../../errors.js';
+
+/** File formats we read. `txt` rows are lines (or the whole file for continued pre-training). */
+export const FILE_FORMATS = ['jsonl', 'json', 'csv', 'tsv', 'parquet', 'txt'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+/** One source record: its 1-based row (or line) number, the value, or why it could not be read. */
+export interface SourceRecord {
+  line: number;
+  value?: Record<string, unknown>;
+  error?: string;
+}
+
+export interface ParseOptions {
+  format: FileFormat;
+  /** txt only: one row per line (default) or the whole file as one row. */
+  textMode?: 'lines' | 'document';
+  /** Longest JSON document (non-JSONL) read whole into memory. */
+  maxJsonBytes: number;
+  /** Longest single line/row accepted, in characters. */
+  maxRecordChars: number;
+}
+
+/** Guesses the format from the file name and the first decoded characters. */
+export function detectFormat(filename: string, headText: string, parquetMagic: boolean): FileFormat {
+  if (parquetMagic) return 'parquet';
+  const ext = filename.toLowerCase().replace(/\.gz$/, '').split('.').pop() ?? '';
+  if ((FILE_FORMATS as readonly string[]).includes(ext)) {
+    if (ext === 'json' && /^\s*\{[^\n]*\}\s*\n\s*\{/.test(headText)) return 'jsonl';
+    return ext as FileFormat;
+  }
+  if (ext === 'ndjson') return 'jsonl';
+  const trimmed = headText.trimStart();
+  if (trimmed.startsWith('[')) return 'json';
+  if (trimmed.startsWith('{')) return /^\{[^\n]*\}\s*(\n|$)/.test(trimmed) ? 'jsonl' : 'json';
+  const firstLine = trimmed.split('\n', 1)[0];
+  if (firstLine.split('\t').length > 1) return 'tsv';
+  if (firstLine.split(',').length > 1 && /^[\w" ,-]+$/.test(firstLine)) return 'csv';
+  return 'txt';
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+async function* jsonLines(text: Readable, maxChars: number): AsyncGenerator<SourceRecord> {
+  let line = 0;
+  for await (const raw of createInterface({ input: text, crlfDelay: Infinity })) {
+    line++;
+    const s = raw.trim();
+    if (!s) continue;
+    if (s.length > maxChars) {
+      yield { line, error: `line is ${s.length} characters; the limit is ${maxChars}` };
+      continue;
+    }
+    try {
+      const value: unknown = JSON.parse(s);
+      yield isObject(value) ? { line, value } : { line, error: 'expected a JSON object on this line' };
+    } catch (e) {
+      yield { line, error: `invalid JSON: ${(e as Error).message}` };
+    }
+  }
+}
+
+async function* jsonDocument(text: Readable, maxBytes: number): AsyncGenerator<SourceRecord> {
+  let body = '';
+  for await (const chunk of text) {
+    body += chunk as string;
+    if (body.length > maxBytes) {
+      throw new AppError(
+        'BAD_USER_INPUT',
+        `file: a JSON document over ${maxBytes} characters must be uploaded as JSONL`,
+      );
+    }
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch (e) {
+    throw new AppError('BAD_USER_INPUT', `file: invalid JSON: ${(e as Error).message}`);
+  }
+  const arrays: unknown[][] = Array.isArray(doc)
+    ? [doc]
+    : isObject(doc)
+      ? Object.values(doc).filter((v): v is unknown[] => Array.isArray(v))
+      : [];
+  if (!arrays.length)
+    throw new AppError('BAD_USER_INPUT', 'file: JSON must be an array of rows or an object of arrays');
+  let line = 0;
+  for (const rows of arrays) {
+    for (const value of rows) {
+      line++;
+      yield isObject(value) ? { line, value } : { line, error: 'expected an object' };
+    }
+  }
+}
+
+async function* delimited(text: Readable, delimiter: string, maxChars: number): AsyncGenerator<SourceRecord> {
+  const skipped: SourceRecord[] = [];
+  const parser = parseCsv({
+    delimiter,
+    columns: (header: string[]) => header.map((h) => h.trim()),
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    max_record_size: maxChars,
+    info: true,
+  });
+  parser.on('skip', (err: Error & { lines?: number }) => skipped.push({ line: err.lines ?? 0, error: err.message }));
+  text.on('error', (e) => parser.destroy(e));
+  text.pipe(parser);
+  for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    while (skipped.length) yield skipped.shift()!;
+    yield { line: rec.info.lines, value: rec.record };
+  }
+  while (skipped.length) yield skipped.shift()!;
+}
+
+async function* textLines(text: Readable, mode: 'lines' | 'document', maxChars: number): AsyncGenerator<SourceRecord> {
+  if (mode === 'document') {
+    let body = '';
+    for await (const chunk of text) body += chunk as string;
+    yield { line: 1, value: { text: body } };
+    return;
+  }
+  let line = 0;
+  for await (const raw of createInterface({ input: text, crlfDelay: Infinity })) {
+    line++;
+    if (!raw.trim()) continue;
+    yield raw.length > maxChars
+      ? { line, error: `line is ${raw.length} characters; the limit is ${maxChars}` }
+      : { line, value: { text: raw } };
+  }
+}
+
+/** Parquet rows in batches (never the whole file in memory); BigInts become numbers. */
+async function* parquetRows(path: string): AsyncGenerator<SourceRecord> {
+  const file = await asyncBufferFromFile(path);
+  const metadata = await parquetMetadataAsync(file);
+  const total = Number(metadata.num_rows);
+  const batch = 10_000;
+  for (let start = 0; start < total; start += batch) {
+    const rows = await parquetReadObjects({ file, metadata, rowStart: start, rowEnd: Math.min(total, start + batch) });
+    for (let i = 0; i < rows.length; i++) {
+      const value = Object.fromEntries(
+        Object.entries(rows[i]).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]),
+      );
+      yield { line: start + i + 1, value };
+    }
+  }
+}
+
+/** Streams the records of a decoded file (parquet reads the stored file directly). */
+export function readRecords(options: ParseOptions, text: Readable | null, path: string): AsyncGenerator<SourceRecord> {
+  switch (options.format) {
+    case 'parquet':
+      return parquetRows(path);
+    case 'jsonl':
+      return jsonLines(text!, options.maxRecordChars);
+    case 'json':
+      return jsonDocument(text!, options.maxJsonBytes);
+    case 'csv':
+      return delimited(text!, ',', options.maxRecordChars);
+    case 'tsv':
+      return delimited(text!, '\t', options.maxRecordChars);
+    case 'txt':
+      return textLines(text!, options.textMode ?? 'lines', options.maxRecordChars);
+  }
+}

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import type { NormalizedRow } from './schema.js';
+import { rowChars } from './validate.js';
+
+/** Log-scale histogram edges shared by character and token lengths: 0, 8, 16, … 2^22. */
+const EDGES = [0, ...Array.from({ length: 20 }, (_, i) => 2 ** (i + 3))];
+
+export interface Distribution {
+  min: number;
+  max: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  /** `counts[i]` rows have a value in [edges[i], edges[i+1]) (the last bucket is open). */
+  edges: number[];
+  counts: number[];
+}
+
+class DistributionBuilder {
+  private n = 0;
+  private sum = 0;
+  private min = Infinity;
+  private max = -Infinity;
+  private counts = new Array<number>(EDGES.length).fill(0);
+  // A deterministic reservoir (fixed-seed LCG) keeps percentiles cheap on millions of rows.
+  private sample: number[] = [];
+  private seed = 12345;
+
+  add(value: number) {
+    this.n++;
+    this.sum += value;
+    this.min = Math.min(this.min, value);
+    this.max = Math.max(this.max, value);
+    let bucket = EDGES.length - 1;
+    while (bucket > 0 && value < EDGES[bucket]) bucket--;
+    this.counts[bucket]++;
+    if (this.sample.length < 20_000) this.sample.push(value);
+    else {
+      this.seed = (this.seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      const slot = this.seed % this.n;
+      if (slot < this.sample.length) this.sample[slot] = value;
+    }
+  }
+
+  build(): Distribution {
+    const sorted = [...this.sample].sort((a, b) => a - b);
+    const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
+    const last = this.counts.findLastIndex((c) => c > 0);
+    return {
+      min: this.n ? this.min : 0,
+      max: this.n ? this.max : 0,
+      mean: this.n ? this.sum / this.n : 0,
+      p50: at(0.5),
+      p95: at(0.95),
+      edges: EDGES.slice(0, Math.max(1, last + 1)),
+      counts: this.counts.slice(0, Math.max(1, last + 1)),
+    };
+  }
+}
+
+export interface DatasetStats {
+  rows: number;
+  turns: Distribution | null;
+  chars: Distribution;
+  tokens: (Distribution & { tokenizer: string }) | null;
+  roles: Record<string, number>;
+  languages: { zh: number; en: number; other: number };
+  exactDuplicates: number;
+  nearDuplicates: number;
+}
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/g;
+const LATIN = /[A-Za-z]/g;
+
+export function rowText(row: NormalizedRow): string {
+  if ('text' in row) return row.text;
+  const messages = 'messages' in row ? row.messages : [...row.prompt, ...row.chosen, ...row.rejected];
+  return messages.map((m) => `${m.reasoning_content ?? ''}${m.content}`).join('\n');
+}
+
+function language(text: string): 'zh' | 'en' | 'other' {
+  const cjk = text.match(CJK)?.length ?? 0;
+  const latin = text.match(LATIN)?.length ?? 0;
+  if (cjk === 0 && latin === 0) return 'other';
+  // One CJK character carries about as much as a short English word.
+  return cjk * 3 >= latin ? 'zh' : 'en';
+}
+
+/** Near-duplicate key: case, whitespace and punctuation ignored. */
+const nearKey = (text: string) =>
+  createHash('sha1')
+    .update(text.toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, ''))
+    .digest('base64');
+
+/** Accumulates statistics row by row in bounded memory (hash sets aside). */
+export class StatsBuilder {
+  private rows = 0;
+  private turns = new DistributionBuilder();
+  private chars = new DistributionBuilder();
+  private tokens = new DistributionBuilder();
+  private hasTurns = false;
+  private roles: Record<string, number> = {};
+  private languages = { zh: 0, en: 0, other: 0 };
+  private nearSeen = new Set<string>();
+  private nearDuplicates = 0;
+  exactDuplicates = 0;
+
+  constructor(private readonly countTokens?: { name: string; count: (text: string) => number }) {}
+
+  add(row: NormalizedRow) {
+    this.rows++;
+    const text = rowText(row);
+    this.chars.add(rowChars(row));
+    if (this.countTokens) this.tokens.add(this.countTokens.count(text));
+    if ('messages' in row) {
+      this.hasTurns = true;
+      this.turns.add(row.messages.filter((m) => m.role !== 'system').length);
+      for (const m of row.messages) this.roles[m.role] = (this.roles[m.role] ?? 0) + 1;
+    }
+    this.languages[language(text)]++;
+    const key = nearKey(text);
+    if (this.nearSeen.has(key)) this.nearDuplicates++;
+    else this.nearSeen.add(key);
+  }
+
+  build(): DatasetStats {
+    return {
+      rows: this.rows,
+      turns: this.hasTurns ? this.turns.build() : null,
+      chars: this.chars.build(),
+      tokens: this.countTokens ? { ...this.tokens.build(), tokenizer: this.countTokens.name } : null,
+      roles: this.roles,
+      languages: this.languages,
+      exactDuplicates: this.exactDuplicates,
+      nearDuplicates: this.nearDuplicates,
+    };
+  }
+}

@@ -1,0 +1,128 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/**
+ * Immutable, content-addressed row files: `rows/<sha256>/rows.jsonl` (one JSON row per line) and
+ * `rows.idx` (little-endian uint64 byte offsets, rows + 1 entries), so any page at any offset is two
+ * small reads, whatever the size. The hash is of the rows file: same rows, same hash, stored once.
+ */
+export class RowStore {
+  constructor(private readonly root: string) {}
+
+  dir(hash: string) {
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error('invalid row-set hash');
+    return join(this.root, 'rows', hash.slice(0, 2), hash);
+  }
+
+  exists(hash: string) {
+    return existsSync(join(this.dir(hash), 'rows.idx'));
+  }
+
+  /** Starts writing a new row set; `commit()` names it by its hash. */
+  async writer(): Promise<RowWriter> {
+    const tmp = join(this.root, 'tmp', randomUUID());
+    await mkdir(tmp, { recursive: true });
+    return new RowWriter(tmp, (hash) => this.dir(hash));
+  }
+
+  async count(hash: string): Promise<number> {
+    const { size } = await stat(join(this.dir(hash), 'rows.idx'));
+    return size / 8 - 1;
+  }
+
+  /** Rows [offset, offset + limit) as parsed JSON. */
+  async read(hash: string, offset: number, limit: number): Promise<unknown[]> {
+    const dir = this.dir(hash);
+    const total = await this.count(hash);
+    const from = Math.min(offset, total);
+    const to = Math.min(offset + limit, total);
+    if (to <= from) return [];
+    const idx = await open(join(dir, 'rows.idx'), 'r');
+    const offsets = Buffer.alloc((to - from + 1) * 8);
+    try {
+      await idx.read(offsets, 0, offsets.length, from * 8);
+    } finally {
+      await idx.close();
+    }
+    const start = Number(offsets.readBigUInt64LE(0));
+    const end = Number(offsets.readBigUInt64LE(offsets.length - 8));
+    const rows = await open(join(dir, 'rows.jsonl'), 'r');
+    const bytes = Buffer.alloc(end - start);
+    try {
+      await rows.read(bytes, 0, bytes.length, start);
+    } finally {
+      await rows.close();
+    }
+    return bytes
+      .toString('utf8')
+      .split('\n', to - from)
+      .map((line) => JSON.parse(line));
+  }
+
+  /** Streams every row with its index (for search, diff, pipelines, downloads). */
+  async *scan(hash: string): AsyncGenerator<{ index: number; line: string }> {
+    let index = 0;
+    const input = createReadStream(join(this.dir(hash), 'rows.jsonl'));
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      if (line) yield { index: index++, line };
+    }
+  }
+
+  rowsFile(hash: string) {
+    return join(this.dir(hash), 'rows.jsonl');
+  }
+}
+
+export class RowWriter {
+  private readonly rows: WriteStream;
+  private readonly hash = createHash('sha256');
+  private offsets: number[] = [0];
+  private position = 0;
+
+  constructor(
+    private readonly tmp: string,
+    private readonly target: (hash: string) => string,
+  ) {
+    this.rows = createWriteStream(join(tmp, 'rows.jsonl'));
+  }
+
+  get count() {
+    return this.offsets.length - 1;
+  }
+
+  /** Appends one row; waits when the disk is slower than the parser (constant memory). */
+  async push(row: unknown): Promise<void> {
+    const line = Buffer.from(`${JSON.stringify(row)}\n`, 'utf8');
+    this.hash.update(line);
+    this.position += line.length;
+    this.offsets.push(this.position);
+    if (!this.rows.write(line)) await new Promise<void>((resolve) => this.rows.once('drain', () => resolve()));
+  }
+
+  /** Finishes the file, moves it to its content address and returns the hash. */
+  async commit(): Promise<{ hash: string; rows: number; bytes: number }> {
+    await new Promise<void>((resolve, reject) => this.rows.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    const index = Buffer.alloc(this.offsets.length * 8);
+    this.offsets.forEach((o, i) => index.writeBigUInt64LE(BigInt(o), i * 8));
+    const idx = await open(join(this.tmp, 'rows.idx'), 'w');
+    await idx.write(index);
+    await idx.close();
+    const hash = this.hash.digest('hex');
+    const dir = this.target(hash);
+    if (existsSync(join(dir, 'rows.idx'))) await rm(this.tmp, { recursive: true, force: true });
+    else {
+      await mkdir(join(dir, '..'), { recursive: true });
+      await rename(this.tmp, dir);
+    }
+    return { hash, rows: this.count, bytes: this.position };
+  }
+
+  async abort(): Promise<void> {
+    // Let pending writes settle before removing the directory (destroying mid-write throws later).
+    await new Promise<void>((resolve) => this.rows.end(() => resolve()));
+    await rm(this.tmp, { recursive: true, force: true });
+  }
+}
