@@ -7,6 +7,8 @@ const config = {
   kit: {
     // The API imports build/handler.js and mounts it after /graphql on the same origin.
     adapter: adapter({ out: 'build', precompress: false }),
+    // Absolute asset URLs: relative ones in the shell (favicon) break after client-side navigation.
+    paths: { relative: false },
     csp: {
       mode: 'hash',
       directives: {

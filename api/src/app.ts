@@ -7,6 +7,7 @@ import { PasswordHasher } from './modules/auth/password.js';
 import { AccessTokens, resolveJwtSecret } from './modules/auth/tokens.js';
 import { Role } from './modules/role/role.entity.js';
 import { syncBuiltInRoles } from './modules/role/role.service.js';
+import { failInterruptedIngests } from './modules/dataset/dataset.service.js';
 import { User } from './modules/user/user.entity.js';
 import type { AppServices } from './services.js';
 
@@ -24,6 +25,7 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     const applied = await migrate(orm);
     if (applied.length) log.info({ applied }, 'migrations applied');
     await syncBuiltInRoles(orm.em.fork());
+    await failInterruptedIngests(orm.em.fork());
     const hasher = new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY);
     await ensureAdmin(orm.em.fork(), config, hasher, log);
     return {

@@ -55,6 +55,12 @@ const schema = z.object({
   LOGIN_THROTTLE_WINDOW_SECONDS: int(10, 86_400).default(900),
   PASSWORD_HASH_CONCURRENCY: int(1, 64).default(2),
   WEB_BUILD_DIR: z.string().min(1).default('./web/build'),
+  DATASET_UPLOAD_MAX_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(20 * 1024 ** 3),
+  DATASET_PROJECT_QUOTA_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(200 * 1024 ** 3),
+  DATASET_MAX_DECOMPRESSED_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(100 * 1024 ** 3),
+  DATASET_MAX_COMPRESSION_RATIO: int(2, 100_000).default(100),
+  DATASET_MAX_JSON_BYTES: int(1024, 4 * 1024 ** 3).default(512 * 1024 ** 2),
+  DATASET_MAX_ROW_CHARS: int(100, 100_000_000).default(200_000),
 });
 
 export type Config = z.infer<typeof schema> & {

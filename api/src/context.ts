@@ -20,17 +20,20 @@ export interface Context {
   authError: AppError | null;
   loaders: Loaders;
   services: Services;
-  /** Set by sign-in, refresh and registration: the user the new tokens belong to. */
-  signedInUserId?: string;
+  /**
+   * Set by sign-in, refresh and registration: the user the new tokens belong to. An object, because
+   * Apollo shallow-copies the context per operation and resolvers must see what services wrote.
+   */
+  signedIn: { userId: string | null };
   /** Present over HTTP only: used to set and clear the refresh-token cookie. */
   http?: { req: Request; res: Response };
 }
 
 export function buildContext(
   app: AppServices,
-  base: Omit<Context, 'loaders' | 'services' | 'em' | 'config'> & { em: EntityManager },
+  base: Omit<Context, 'loaders' | 'services' | 'em' | 'config' | 'signedIn'> & { em: EntityManager },
 ): Context {
-  const context = { ...base, config: app.config } as Context;
+  const context = { ...base, config: app.config, signedIn: { userId: null } } as Context;
   context.loaders = createLoaders(context);
   context.services = createServices(context, app);
   return context;

@@ -20,6 +20,8 @@ import { healthRouter } from './http/health.js';
 import { playgroundRouter } from './http/playground.js';
 import { accessLog, clientIp, currentRequestId, requestIdMiddleware } from './http/request-context.js';
 import { authenticate, bearerToken } from './modules/auth/viewer.js';
+import { runningIngests } from './modules/dataset/dataset.service.js';
+import { uploadRouter } from './modules/dataset/upload.router.js';
 import type { AppServices } from './services.js';
 
 export interface RunningServer {
@@ -91,6 +93,7 @@ export async function startServer(
         const errors = validate(schema, document, [...armor.validationRules]);
         if (errors.length) return errors;
       },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log)),
       onNext: (_ctx, _id, _payload, _args: ExecutionArgs, result) => {
         if (!('errors' in result) || !result.errors) return result;
         const requestId = (_args.contextValue as Context | undefined)?.requestId;
@@ -121,6 +124,7 @@ export async function startServer(
   expressApp.use(accessLog(log));
   expressApp.use(healthRouter(orm));
   if (config.PLAYGROUND_ENABLED) expressApp.use(playgroundRouter());
+  expressApp.use(uploadRouter(app));
   expressApp.use(
     '/graphql',
     cors({ origin: config.CORS_ORIGINS, credentials: true }),
@@ -160,6 +164,7 @@ export async function startServer(
     url,
     stop: async () => {
       await apollo.stop(); // drains HTTP and disposes graphql-ws (see drainServer above)
+      await Promise.allSettled(runningIngests.values());
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
   };

@@ -7,6 +7,7 @@ import { AuditService } from './modules/audit/audit.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import type { PasswordHasher } from './modules/auth/password.js';
 import type { AccessTokens } from './modules/auth/tokens.js';
+import { DatasetService } from './modules/dataset/dataset.service.js';
 import { ProjectService } from './modules/project/project.service.js';
 import { RoleService } from './modules/role/role.service.js';
 import { UserService } from './modules/user/user.service.js';
@@ -28,6 +29,7 @@ export interface Services {
   roles: RoleService;
   apiTokens: ApiTokenService;
   projects: ProjectService;
+  datasets: DatasetService;
 }
 
 export function createServices(ctx: Context, app: AppServices): Services {
@@ -38,6 +40,7 @@ export function createServices(ctx: Context, app: AppServices): Services {
     roles: () => new RoleService(ctx),
     apiTokens: () => new ApiTokenService(ctx),
     projects: () => new ProjectService(ctx),
+    datasets: () => new DatasetService(ctx),
   };
   const cache: Partial<Services> = {};
   return new Proxy(cache as Services, {

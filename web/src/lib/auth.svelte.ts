@@ -1,6 +1,7 @@
 import {
   LoginDocument,
   LogoutDocument,
+  MeDocument,
   RefreshSessionDocument,
   RegisterDocument,
   type AuthPayloadFieldsFragment,
@@ -66,12 +67,12 @@ class Auth {
 
   async login(input: LoginInput): Promise<void> {
     const data = await postGraphQL(LoginDocument, { input });
-    this.#start(data.login);
+    await this.#start(data.login);
   }
 
   async register(input: RegisterInput): Promise<void> {
     const data = await postGraphQL(RegisterDocument, { input });
-    this.#start(data.register);
+    await this.#start(data.register);
   }
 
   /** Single flight: every caller during a refresh shares it, so a refresh token is used once. */
@@ -99,7 +100,7 @@ class Auth {
   async #refreshNow(): Promise<boolean> {
     try {
       const data = await withCrossTabLock(() => postGraphQL(RefreshSessionDocument, {}));
-      this.#start(data.refreshToken);
+      await this.#start(data.refreshToken);
       return true;
     } catch (error) {
       const network = isAppError(error) && error.code === 'NETWORK';
@@ -112,14 +113,26 @@ class Auth {
     }
   }
 
-  #start(payload: AuthPayloadFieldsFragment): void {
+  async #start(payload: AuthPayloadFieldsFragment): Promise<void> {
     this.#token = payload.accessToken;
     this.#expiresAt = Date.parse(payload.expiresAt);
-    this.user = payload.user;
+    this.user = await this.#loadMe(payload);
     this.ended = null;
     this.status = 'signedIn';
     this.#schedule(Math.max(5_000, this.#expiresAt - Date.now() - REFRESH_LEAD_MS));
     this.#notify();
+  }
+
+  /**
+   * `me` as the new token sees it. The sign-in payload's user is not enough: the API leaves its
+   * `permissions` empty there, and a refresh is also the moment role changes should show up.
+   */
+  async #loadMe(payload: AuthPayloadFieldsFragment): Promise<MeFieldsFragment> {
+    try {
+      return (await postGraphQL(MeDocument, {}, payload.accessToken)).me;
+    } catch {
+      return payload.user;
+    }
   }
 
   #end(reason: SessionEnd | null): void {

@@ -33,10 +33,10 @@ export class FormState {
   submitting = $state(false);
   error = $state<AppError | null>(null);
   #fieldErrors = $state<Record<string, Message>>({});
-  readonly #fields: ReadonlySet<string>;
+  readonly #fields: readonly string[];
 
   constructor(fields: string[]) {
-    this.#fields = new Set(fields);
+    this.#fields = fields;
   }
 
   /** The translated message for `field`, or undefined. Reactive to the language. */
@@ -81,7 +81,7 @@ export class FormState {
     const mine: Record<string, Message> = {};
     let unplaced = false;
     for (const [field, text] of Object.entries(error.fields)) {
-      if (this.#fields.has(field)) mine[field] = { text };
+      if (this.#fields.includes(field)) mine[field] = { text };
       else unplaced = true;
     }
     this.#fieldErrors = mine;

@@ -2,17 +2,20 @@ export const THEMES = ['system', 'light', 'dark'] as const;
 export type ThemeChoice = (typeof THEMES)[number];
 const STORAGE_KEY = 'llm-trainer.theme';
 
+function readSaved(): string | null {
+  try {
+    return localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
 /** Light, dark, or follow the system; `system` leaves the choice to prefers-color-scheme in CSS. */
 class Theme {
   choice = $state<ThemeChoice>('system');
 
   init(): void {
-    let saved: string | null = null;
-    try {
-      saved = localStorage.getItem(STORAGE_KEY);
-    } catch {
-      saved = null;
-    }
+    const saved = readSaved();
     this.choice = (THEMES as readonly string[]).includes(saved ?? '') ? (saved as ThemeChoice) : 'system';
     this.#apply();
   }

@@ -16,7 +16,8 @@ export function email(value: string): Message | null {
 /** Counts code points, as the server does, so an emoji counts once. */
 export function password(value: string): Message | null {
   if (!value) return { key: 'validation.required' };
-  if ([...value].length < PASSWORD_MIN_LENGTH) return { key: 'validation.passwordLength', values: { min: PASSWORD_MIN_LENGTH } };
+  if ([...value].length < PASSWORD_MIN_LENGTH)
+    return { key: 'validation.passwordLength', values: { min: PASSWORD_MIN_LENGTH } };
   if (new TextEncoder().encode(value).length > 256) return { key: 'validation.passwordTooLong' };
   return null;
 }

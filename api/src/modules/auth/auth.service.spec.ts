@@ -59,7 +59,9 @@ describe('registration and sign-in', () => {
     expect(errorCode(unknown)).toBe('UNAUTHENTICATED');
     expect(unknown.errors![0].message).toBe(wrong.errors![0].message);
     // The admin's counter restarts on success, so this failure does not lock the admin out later.
-    await loginAdmin(app);
+    const admin = await app.gql(LOGIN, { input: ADMIN });
+    // The payload carries the signed-in user's permissions (the web app shows menus from them).
+    expect(admin.data!.login.user.permissions).toContain('user:manage');
   });
 
   it('sets the refresh token as an httpOnly SameSite=Strict cookie', async () => {

@@ -167,7 +167,7 @@ export class AuthService {
     await this.ctx.em.flush();
     const { token, expiresAt } = this.app.accessTokens.sign({ userId: session.user.id, sessionId: session.id });
     if (this.ctx.http) setRefreshCookie(this.ctx.http.res, this.ctx.config, refreshToken);
-    this.ctx.signedInUserId = session.user.id;
+    this.ctx.signedIn.userId = session.user.id;
     return { accessToken: token, refreshToken, expiresAt, user: session.user };
   }
 }

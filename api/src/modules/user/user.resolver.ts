@@ -69,7 +69,7 @@ export class UserResolver {
   @FieldResolver(() => [String], { description: 'Effective permissions of the signed-in user (empty for others)' })
   async permissions(@Root() user: User, @Ctx() ctx: Context) {
     if (user.id === ctx.viewer?.user.id) return [...ctx.viewer.permissions].sort();
-    if (user.id !== ctx.signedInUserId) return [];
+    if (user.id !== ctx.signedIn.userId) return [];
     const roles = await ctx.loaders.rolesByUser.load(user.id);
     return [...new Set(roles.flatMap((r) => r.permissions))].sort();
   }

@@ -50,9 +50,7 @@ function createApolloClient(): ApolloClient {
     if (!CombinedGraphQLErrors.is(error) || !isUnauthenticated(error)) return;
     if (operation.getContext().retriedAfterRefresh || !auth.accessToken) return;
     operation.setContext({ retriedAfterRefresh: true });
-    return from(auth.refresh()).pipe(
-      switchMap((renewed) => (renewed ? forward(operation) : throwError(() => error))),
-    );
+    return from(auth.refresh()).pipe(switchMap((renewed) => (renewed ? forward(operation) : throwError(() => error))));
   });
 
   // Apollo's CSRF prevention refuses GET and text/plain; HttpLink POSTs application/json.
@@ -91,7 +89,10 @@ export async function query<TData, TVariables extends Record<string, unknown>>(
   variables: TVariables,
 ): Promise<TData> {
   try {
-    const result = await getClient().query({ query: document, variables } as ApolloClient.QueryOptions<TData, TVariables>);
+    const result = await getClient().query({ query: document, variables } as ApolloClient.QueryOptions<
+      TData,
+      TVariables
+    >);
     if (result.error) throw result.error;
     if (result.data === undefined) throw new Error('No data');
     return result.data as TData;
@@ -106,7 +107,10 @@ export async function mutate<TData, TVariables extends Record<string, unknown>>(
   variables: TVariables,
 ): Promise<TData> {
   try {
-    const result = await getClient().mutate({ mutation: document, variables } as ApolloClient.MutateOptions<TData, TVariables>);
+    const result = await getClient().mutate({ mutation: document, variables } as ApolloClient.MutateOptions<
+      TData,
+      TVariables
+    >);
     if (result.error) throw result.error;
     if (result.data === undefined || result.data === null) throw new Error('No data');
     return result.data as TData;

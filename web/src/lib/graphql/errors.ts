@@ -72,7 +72,8 @@ function fromServerError(error: ServerError): AppError {
   } catch {
     // Not JSON (a proxy's error page, say): fall through to the status code.
   }
-  const code: ErrorCode = error.statusCode === 429 ? 'RATE_LIMITED' : error.statusCode >= 500 ? 'INTERNAL_SERVER_ERROR' : 'UNKNOWN';
+  const code: ErrorCode =
+    error.statusCode === 429 ? 'RATE_LIMITED' : error.statusCode >= 500 ? 'INTERNAL_SERVER_ERROR' : 'UNKNOWN';
   return { code, message: error.message, fields: {} };
 }
 

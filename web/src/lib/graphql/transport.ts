@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type GraphQLFormattedError } from 'graphql';
+import { getOperationAST, print, type GraphQLFormattedError } from 'graphql';
 import { fromGraphQLErrors, toAppError, type AppError } from './errors';
 
 /**
@@ -20,7 +20,11 @@ export async function postGraphQL<TData, TVariables>(
       method: 'POST',
       headers,
       credentials: 'same-origin',
-      body: JSON.stringify({ query: print(document), variables }),
+      body: JSON.stringify({
+        query: print(document),
+        operationName: getOperationAST(document)?.name?.value,
+        variables,
+      }),
     });
   } catch (error) {
     throw toAppError(error);

@@ -11,5 +11,7 @@ export function describeError(error: AppError): string {
 
 /** Codes where the server's own message adds something the translation cannot know. */
 export function showsServerDetail(error: AppError): boolean {
-  return ['BAD_USER_INPUT', 'CONFLICT', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'].includes(error.code) && !!error.message;
+  return (
+    ['BAD_USER_INPUT', 'CONFLICT', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'].includes(error.code) && !!error.message
+  );
 }

@@ -175,6 +175,12 @@ class Report {
 export async function ingest(store: RowStore, opts: IngestOptions) {
   const detected = await detect(opts);
   const mapping = opts.mapping ?? detected.mapping;
+  if (!mapping && detected.sample.length === 0) {
+    throw new AppError(
+      'BAD_USER_INPUT',
+      'file: no readable records found (the file is blank, or its first records all fail to parse)',
+    );
+  }
   if (!mapping) {
     throw new AppError(
       'BAD_USER_INPUT',

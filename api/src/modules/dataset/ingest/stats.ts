@@ -62,7 +62,8 @@ export interface DatasetStats {
   rows: number;
   turns: Distribution | null;
   chars: Distribution;
-  tokens: (Distribution & { tokenizer: string }) | null;
+  /** Token lengths with a real tokenizer, over the first `rows` rows (all of them below the cap). */
+  tokens: (Distribution & { tokenizer: string; rows: number }) | null;
   roles: Record<string, number>;
   languages: { zh: number; en: number; other: number };
   exactDuplicates: number;
@@ -105,13 +106,21 @@ export class StatsBuilder {
   private nearDuplicates = 0;
   exactDuplicates = 0;
 
-  constructor(private readonly countTokens?: { name: string; count: (text: string) => number }) {}
+  private tokenized = 0;
+
+  constructor(
+    private readonly countTokens?: { name: string; count: (text: string) => number },
+    private readonly maxTokenizedRows = 100_000,
+  ) {}
 
   add(row: NormalizedRow) {
     this.rows++;
     const text = rowText(row);
     this.chars.add(rowChars(row));
-    if (this.countTokens) this.tokens.add(this.countTokens.count(text));
+    if (this.countTokens && this.tokenized < this.maxTokenizedRows) {
+      this.tokenized++;
+      this.tokens.add(this.countTokens.count(text));
+    }
     if ('messages' in row) {
       this.hasTurns = true;
       this.turns.add(row.messages.filter((m) => m.role !== 'system').length);
@@ -128,7 +137,9 @@ export class StatsBuilder {
       rows: this.rows,
       turns: this.hasTurns ? this.turns.build() : null,
       chars: this.chars.build(),
-      tokens: this.countTokens ? { ...this.tokens.build(), tokenizer: this.countTokens.name } : null,
+      tokens: this.countTokens
+        ? { ...this.tokens.build(), tokenizer: this.countTokens.name, rows: this.tokenized }
+        : null,
       roles: this.roles,
       languages: this.languages,
       exactDuplicates: this.exactDuplicates,

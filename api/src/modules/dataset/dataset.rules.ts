@@ -1,0 +1,20 @@
+import { hasPermission } from '../../graphql/rules.js';
+
+// Project membership and roles are checked in DatasetService; here the global permission.
+export const datasetRules = {
+  Query: {
+    datasets: hasPermission('dataset:read'),
+    dataset: hasPermission('dataset:read'),
+    datasetVersion: hasPermission('dataset:read'),
+    detectUpload: hasPermission('dataset:read'),
+  },
+  Mutation: {
+    createDataset: hasPermission('dataset:write'),
+    updateDataset: hasPermission('dataset:write'),
+    deleteDataset: hasPermission('dataset:write'),
+    createDatasetVersion: hasPermission('dataset:write'),
+  },
+  Subscription: {
+    datasetVersionProgress: hasPermission('dataset:read'),
+  },
+};

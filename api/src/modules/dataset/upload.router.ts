@@ -1,0 +1,107 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { FileStore } from '@tus/file-store';
+import { Server } from '@tus/server';
+import express, { type Router } from 'express';
+import { AppError } from '../../errors.js';
+import type { AppServices } from '../../services.js';
+import { authenticate, bearerToken, type Viewer } from '../auth/viewer.js';
+import { requireProjectRole } from '../project/project-access.js';
+import { ProjectRole } from '../project/project-member.entity.js';
+import { Project } from '../project/project.entity.js';
+import { uploadPath } from './dataset.service.js';
+import { Upload } from './upload.entity.js';
+
+type Req = { headers: Headers; method: string };
+const refuse = (status_code: number, body: string) => ({ status_code, body: `${body}\n` });
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/**
+ * Resumable uploads with the tus protocol (https://tus.io) at `/uploads`, authorised by the same
+ * bearer tokens as GraphQL (`dataset:write` and EDITOR in the project). Create with metadata
+ * `projectId` and `filename`; the finished file is stored under its SHA-256, never its name.
+ */
+export function uploadRouter(app: AppServices): Router {
+  const { config, orm } = app;
+  const incoming = join(config.dataDir, 'uploads', 'incoming');
+
+  async function viewerOf(req: Req): Promise<Viewer> {
+    const auth = await authenticate(orm.em.fork(), app.accessTokens, bearerToken(req.headers.get('authorization')));
+    if (!auth.viewer) throw refuse(401, auth.error?.message ?? 'Sign in first: send Authorization: Bearer <token>');
+    if (!auth.viewer.permissions.has('dataset:write')) throw refuse(403, 'Requires the dataset:write permission');
+    return auth.viewer;
+  }
+
+  const tus = new Server({
+    path: '/uploads',
+    datastore: new FileStore({ directory: incoming }),
+    maxSize: config.DATASET_UPLOAD_MAX_BYTES,
+    respectForwardedHeaders: Boolean(config.TRUST_PROXY),
+    namingFunction: () => randomUUID(),
+    onIncomingRequest: async (req, uploadId) => {
+      const viewer = await viewerOf(req);
+      if (req.method === 'POST') return;
+      const upload = await orm.em.fork().findOne(Upload, { id: uploadId });
+      if (!upload || upload.userId !== viewer.user.id) throw refuse(404, 'No such upload');
+    },
+    onUploadCreate: async (req, upload) => {
+      const viewer = await viewerOf(req);
+      const projectId = upload.metadata?.projectId ?? '';
+      const filename = (upload.metadata?.filename ?? '').slice(0, 500) || 'upload';
+      const em = orm.em.fork();
+      try {
+        await requireProjectRole(em, viewer, projectId, ProjectRole.EDITOR);
+      } catch (error) {
+        if (error instanceof AppError)
+          throw refuse(error.code === 'FORBIDDEN' ? 403 : 404, `metadata.projectId: ${error.message}`);
+        throw error;
+      }
+      if (upload.size === undefined) throw refuse(400, 'Upload-Length is required (deferred length is not accepted)');
+      const [{ used }] = await em
+        .getConnection()
+        .execute<{ used: string }[]>('select coalesce(sum(size), 0) as used from uploads where project_id = ?', [
+          projectId,
+        ]);
+      if (Number(used) + upload.size > config.DATASET_PROJECT_QUOTA_BYTES) {
+        throw refuse(
+          413,
+          `This upload would take the project over its quota of ${config.DATASET_PROJECT_QUOTA_BYTES} bytes`,
+        );
+      }
+      em.persist(
+        Object.assign(new Upload(), {
+          id: upload.id,
+          project: em.getReference(Project, projectId),
+          userId: viewer.user.id,
+          filename,
+          size: upload.size,
+        }),
+      );
+      await em.flush();
+      return { metadata: upload.metadata };
+    },
+    onUploadFinish: async (_req, upload) => {
+      const source = join(incoming, upload.id);
+      const sha256 = await sha256File(source);
+      const target = uploadPath(config.dataDir, sha256);
+      await mkdir(dirname(target), { recursive: true });
+      if (existsSync(target)) await rm(source);
+      else await rename(source, target);
+      await rm(`${source}.json`, { force: true });
+      await orm.em.fork().nativeUpdate(Upload, { id: upload.id }, { sha256, completedAt: new Date() });
+      return { headers: { 'Upload-Sha256': sha256 } };
+    },
+  });
+
+  const router = express.Router();
+  router.all(['/uploads', '/uploads/*rest'], (req, res) => void tus.handle(req, res));
+  return router;
+}

@@ -1,0 +1,18 @@
+import { createPubSub } from '@graphql-yoga/subscription';
+
+/** Progress of a dataset version being processed. */
+export interface DatasetVersionProgressEvent {
+  versionId: string;
+  status: string;
+  rowsProcessed: number;
+  message: string | null;
+}
+
+/**
+ * Typed topics, in process. The interface is what a Redis-backed implementation replaces when the
+ * API runs as several instances.
+ */
+export const pubSub = createPubSub<{
+  DATASET_VERSION_PROGRESS: [versionId: string, payload: DatasetVersionProgressEvent];
+}>();
+export type PubSub = typeof pubSub;
