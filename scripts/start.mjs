@@ -32,4 +32,7 @@ const api = spawn(process.execPath, ['--import', 'tsx', join(root, 'api', 'src',
   env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'api', 'tsconfig.json') },
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => api.kill(signal));
+// If our parent dies without a signal reaching us, stop the API rather than orphan it.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && api.kill('SIGTERM'), 1000).unref();
 api.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

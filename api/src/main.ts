@@ -40,6 +40,7 @@ async function main() {
       await server.stop();
       await runtime.close();
       log.info('stopped cleanly');
+      process.stdout.write('LLM Trainer stopped cleanly\n');
       process.exit(0);
     } catch (error) {
       log.error({ err: error }, 'error during shutdown');

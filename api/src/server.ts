@@ -106,6 +106,8 @@ export async function startServer(
   const apollo = new ApolloServer<Context>({
     schema,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT: drain, then close the database, then exit.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: true,
     includeStacktraceInErrorResponses: false,
     introspection: true,
@@ -165,7 +167,6 @@ export async function startServer(
     stop: async () => {
       await apollo.stop(); // drains HTTP and disposes graphql-ws (see drainServer above)
       await Promise.allSettled(runningIngests.values());
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
   };
 }

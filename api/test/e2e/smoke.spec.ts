@@ -65,9 +65,11 @@ describe('npm start on a fresh data directory (what a newcomer does)', () => {
       expect((await res.json()).data.login.user).toEqual({ email, roles: [{ name: 'ADMIN' }] });
       expect((await fetch(url)).status).toBe(200); // the web app is served on the same port
 
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      await exited;
+      // npm reports its own SIGTERM as its exit status; what matters is that the API drained and stopped.
+      expect(output.text).toContain('LLM Trainer stopped cleanly');
       expect(postgresProcessesFor(dataDir)).toEqual([]);
     },
   );
