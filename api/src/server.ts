@@ -22,6 +22,7 @@ import { accessLog, clientIp, currentRequestId, requestIdMiddleware } from './ht
 import { authenticate, bearerToken } from './modules/auth/viewer.js';
 import { runningIngests } from './modules/dataset/dataset.service.js';
 import { uploadRouter } from './modules/dataset/upload.router.js';
+import { downloadRouter } from './modules/dataset/download.router.js';
 import type { AppServices } from './services.js';
 
 export interface RunningServer {
@@ -127,6 +128,7 @@ export async function startServer(
   expressApp.use(healthRouter(orm));
   if (config.PLAYGROUND_ENABLED) expressApp.use(playgroundRouter());
   expressApp.use(uploadRouter(app));
+  expressApp.use(downloadRouter(app));
   expressApp.use(
     '/graphql',
     cors({ origin: config.CORS_ORIGINS, credentials: true }),

@@ -7,6 +7,7 @@ import { AuditService } from './modules/audit/audit.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import type { PasswordHasher } from './modules/auth/password.js';
 import type { AccessTokens } from './modules/auth/tokens.js';
+import { DatasetDeriveService } from './modules/dataset/dataset-derive.service.js';
 import { DatasetService } from './modules/dataset/dataset.service.js';
 import { ProjectService } from './modules/project/project.service.js';
 import { RoleService } from './modules/role/role.service.js';
@@ -30,6 +31,7 @@ export interface Services {
   apiTokens: ApiTokenService;
   projects: ProjectService;
   datasets: DatasetService;
+  datasetDerive: DatasetDeriveService;
 }
 
 export function createServices(ctx: Context, app: AppServices): Services {
@@ -41,6 +43,7 @@ export function createServices(ctx: Context, app: AppServices): Services {
     apiTokens: () => new ApiTokenService(ctx),
     projects: () => new ProjectService(ctx),
     datasets: () => new DatasetService(ctx),
+    datasetDerive: () => new DatasetDeriveService(ctx),
   };
   const cache: Partial<Services> = {};
   return new Proxy(cache as Services, {

@@ -75,6 +75,10 @@ const EXPECTED: Record<string, Access> = {
   'Mutation.deleteDataset': 'dataset:write',
   'Mutation.createDatasetVersion': 'dataset:write',
   'Subscription.datasetVersionProgress': 'dataset:read',
+  'Query.diffDatasetVersions': 'dataset:read',
+  'Query.renderDatasetRow': 'dataset:read',
+  'Mutation.applyDatasetPipeline': 'dataset:write',
+  'Mutation.editDatasetRows': 'dataset:write',
 };
 
 const ROOTS = [

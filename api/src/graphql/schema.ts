@@ -7,6 +7,7 @@ import { repoRoot } from '../config.js';
 import { ApiTokenResolver } from '../modules/api-token/api-token.resolver.js';
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { DatasetOpsResolver } from '../modules/dataset/dataset-ops.resolver.js';
 import { DatasetResolver, DatasetVersionResolver } from '../modules/dataset/dataset.resolver.js';
 import { pubSub } from '../pubsub.js';
 import { ProjectMemberResolver, ProjectResolver } from '../modules/project/project.resolver.js';
@@ -25,6 +26,7 @@ const resolvers = [
   AuditResolver,
   DatasetResolver,
   DatasetVersionResolver,
+  DatasetOpsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -7,7 +7,7 @@ import { ruleChecks } from './rules.js';
 import { apiTokenRules } from '../modules/api-token/api-token.rules.js';
 import { auditRules } from '../modules/audit/audit.rules.js';
 import { authRules } from '../modules/auth/auth.rules.js';
-import { datasetRules } from '../modules/dataset/dataset.rules.js';
+import { datasetOpsRules, datasetRules } from '../modules/dataset/dataset.rules.js';
 import { projectRules } from '../modules/project/project.rules.js';
 import { roleRules } from '../modules/role/role.rules.js';
 import { userRules } from '../modules/user/user.rules.js';
@@ -25,6 +25,7 @@ const moduleRules: RootRules[] = [
   projectRules,
   auditRules,
   datasetRules,
+  datasetOpsRules,
 ];
 
 /** Every root field's rule, merged from the modules' rules files. A duplicate is a bug. */

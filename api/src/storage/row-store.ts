@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -71,6 +71,29 @@ export class RowStore {
     }
   }
 
+  /** Rows in the given order (any permutation or subset of indices), streamed. */
+  async *readOrdered(hash: string, order: ArrayLike<number>): AsyncGenerator<string> {
+    const dir = this.dir(hash);
+    const idx = await readFile(join(dir, 'rows.idx'));
+    const rows = await open(join(dir, 'rows.jsonl'), 'r');
+    try {
+      for (let i = 0; i < order.length; i++) {
+        const start = Number(idx.readBigUInt64LE(order[i] * 8));
+        const end = Number(idx.readBigUInt64LE(order[i] * 8 + 8));
+        const bytes = Buffer.alloc(end - start - 1);
+        await rows.read(bytes, 0, bytes.length, start);
+        yield bytes.toString('utf8');
+      }
+    } finally {
+      await rows.close();
+    }
+  }
+
+  /** Deletes a row set. Only for sets this process just created and nothing refers to. */
+  async remove(hash: string): Promise<void> {
+    await rm(this.dir(hash), { recursive: true, force: true });
+  }
+
   rowsFile(hash: string) {
     return join(this.dir(hash), 'rows.jsonl');
   }
@@ -103,7 +126,7 @@ export class RowWriter {
   }
 
   /** Finishes the file, moves it to its content address and returns the hash. */
-  async commit(): Promise<{ hash: string; rows: number; bytes: number }> {
+  async commit(): Promise<{ hash: string; rows: number; bytes: number; created: boolean }> {
     await new Promise<void>((resolve, reject) => this.rows.end((e?: Error | null) => (e ? reject(e) : resolve())));
     const index = Buffer.alloc(this.offsets.length * 8);
     this.offsets.forEach((o, i) => index.writeBigUInt64LE(BigInt(o), i * 8));
@@ -112,12 +135,13 @@ export class RowWriter {
     await idx.close();
     const hash = this.hash.digest('hex');
     const dir = this.target(hash);
-    if (existsSync(join(dir, 'rows.idx'))) await rm(this.tmp, { recursive: true, force: true });
+    const created = !existsSync(join(dir, 'rows.idx'));
+    if (!created) await rm(this.tmp, { recursive: true, force: true });
     else {
       await mkdir(join(dir, '..'), { recursive: true });
       await rename(this.tmp, dir);
     }
-    return { hash, rows: this.count, bytes: this.position };
+    return { hash, rows: this.count, bytes: this.position, created };
   }
 
   async abort(): Promise<void> {

@@ -84,6 +84,14 @@ export class DatasetVersion {
   @Property({ type: 'json', nullable: true })
   stats: Record<string, unknown> | null = null;
 
+  /** Row counts of the train, validation and test blocks (rows are stored in that order), when split. */
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: '{train, validation, test} row counts; rows are stored in that order',
+  })
+  @Property({ type: 'json', nullable: true })
+  splits: { train: number; validation: number; test: number } | null = null;
+
   @Field(() => Date)
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();

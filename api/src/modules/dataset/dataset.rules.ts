@@ -18,3 +18,14 @@ export const datasetRules = {
     datasetVersionProgress: hasPermission('dataset:read'),
   },
 };
+
+export const datasetOpsRules = {
+  Query: {
+    diffDatasetVersions: hasPermission('dataset:read'),
+    renderDatasetRow: hasPermission('dataset:read'),
+  },
+  Mutation: {
+    applyDatasetPipeline: hasPermission('dataset:write'),
+    editDatasetRows: hasPermission('dataset:write'),
+  },
+};

@@ -6,7 +6,10 @@ const FAMILIES = { qwen3, deepseek_v3: deepseekV3 } as const;
 export type TokenizerFamily = keyof typeof FAMILIES;
 export const TOKENIZER_FAMILIES = Object.keys(FAMILIES) as TokenizerFamily[];
 
-type Tokenizer = { encode(text: string): number[]; apply_chat_template: (...args: any[]) => any };
+type Tokenizer = {
+  encode(text: string, options?: { add_special_tokens?: boolean }): number[];
+  decode(ids: number[]): string;
+};
 const loaded = new Map<TokenizerFamily, Tokenizer>();
 
 export function tokenizer(family: TokenizerFamily): Tokenizer {
@@ -20,5 +23,5 @@ export function tokenizer(family: TokenizerFamily): Tokenizer {
 
 export const tokenCounter = (family: TokenizerFamily) => ({
   name: family,
-  count: (text: string) => tokenizer(family).encode(text).length,
+  count: (text: string) => tokenizer(family).encode(text, { add_special_tokens: false }).length,
 });

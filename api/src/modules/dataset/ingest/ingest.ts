@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../../errors.js';
 import type { RowStore } from '../../../storage/row-store.js';
@@ -15,7 +14,8 @@ import {
 import { detectFormat, readRecords, type FileFormat, type SourceRecord } from './parse.js';
 import { detectSchema, normalize, RowError, type Mapping } from './schema.js';
 import { StatsBuilder, type DatasetStats } from './stats.js';
-import { validateRow, type Problem, type ProblemCode } from './validate.js';
+import { Report, rowKey, type ValidationReport } from './analyze.js';
+import { validateRow, type Problem } from './validate.js';
 
 export interface IngestLimits extends SourceLimits {
   maxJsonBytes: number;
@@ -39,6 +39,8 @@ export interface IngestOptions {
   onProgress?: (rows: number) => void;
 }
 
+export type { ValidationReport };
+
 export interface Detected {
   format: FileFormat;
   encoding: Encoding;
@@ -50,17 +52,6 @@ export interface Detected {
   sample: Record<string, unknown>[];
 }
 
-export interface ValidationReport {
-  sourceRecords: number;
-  validRows: number;
-  invalidRows: number;
-  excludedRows: number;
-  /** Problem rows still in the version or unreadable: the version cannot train until this is 0. */
-  unresolved: number;
-  problems: { code: ProblemCode; count: number; examples: { line: number; message: string }[] }[];
-}
-
-const EXAMPLES_PER_CODE = 20;
 const SAMPLE_RECORDS = 50;
 
 async function decodedHead(path: string, limits: IngestLimits, encoding?: Encoding | null) {
@@ -138,35 +129,6 @@ async function detectUnsafe(
   };
 }
 
-class Report {
-  private problems = new Map<ProblemCode, { count: number; examples: { line: number; message: string }[] }>();
-  sourceRecords = 0;
-  validRows = 0;
-  invalidRows = 0;
-  excludedRows = 0;
-  unresolved = 0;
-
-  add(line: number, problems: Problem[]) {
-    for (const p of problems) {
-      const entry = this.problems.get(p.code) ?? { count: 0, examples: [] };
-      entry.count++;
-      if (entry.examples.length < EXAMPLES_PER_CODE) entry.examples.push({ line, message: p.message });
-      this.problems.set(p.code, entry);
-    }
-  }
-
-  build(): ValidationReport {
-    return {
-      sourceRecords: this.sourceRecords,
-      validRows: this.validRows,
-      invalidRows: this.invalidRows,
-      excludedRows: this.excludedRows,
-      unresolved: this.unresolved,
-      problems: [...this.problems].map(([code, v]) => ({ code, ...v })).sort((a, b) => b.count - a.count),
-    };
-  }
-}
-
 /**
  * Reads a stored upload end to end in constant memory (hash sets aside): decode, parse, normalise,
  * validate, de-duplicate, write the content-addressed row set and compute statistics. Every record
@@ -218,7 +180,7 @@ export async function ingest(store: RowStore, opts: IngestOptions) {
       try {
         row = normalize(record.value, mapping);
         problems.push(...validateRow(row, opts.limits.maxRowChars));
-        const key = createHash('sha256').update(JSON.stringify(row)).digest('base64').slice(0, 22);
+        const key = rowKey(row);
         if (seen.has(key)) {
           problems.push({ code: 'DUPLICATE', message: 'exact duplicate of an earlier row' });
           stats.exactDuplicates++;

@@ -1,0 +1,200 @@
+import { z } from 'zod';
+import type { Context } from '../../context.js';
+import { AppError, badInput } from '../../errors.js';
+import { validate } from '../../graphql/validate.js';
+import { pubSub } from '../../pubsub.js';
+import { ProjectRole } from '../project/project-member.entity.js';
+import type { ApplyDatasetPipelineInput, EditDatasetRowsInput } from './dataset-ops.inputs.js';
+import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
+import { rowStore, runningIngests } from './dataset.service.js';
+import { RowAnalyzer } from './ingest/analyze.js';
+import { diffRowSets } from './ingest/diff.js';
+import { applyEdits, planEdits } from './ingest/edits.js';
+import { parseSteps, runPipeline } from './ingest/pipeline.js';
+import type { NormalizedRow } from './ingest/schema.js';
+import { renderRow } from './render.js';
+import { tokenCounter } from './tokenizers.js';
+
+interface Outcome {
+  hash: string;
+  rows: number;
+  analyzer: RowAnalyzer;
+  splits?: DatasetVersion['splits'];
+  recipeExtra?: Record<string, unknown>;
+}
+
+const message = z.string().trim().max(2000, 'must be at most 2000 characters');
+
+/** New versions made from existing ones (pipelines, edits), diffs and template previews. */
+export class DatasetDeriveService {
+  constructor(private readonly ctx: Context) {}
+
+  private get store() {
+    return rowStore(this.ctx.config.dataDir);
+  }
+
+  private async readySource(versionId: string, minRole: ProjectRole) {
+    const version = await this.ctx.services.datasets.versionAccess(versionId, minRole);
+    if (version.status !== DatasetVersionStatus.READY || !version.contentHash) {
+      throw new AppError(
+        'CONFLICT',
+        `Version ${version.number} is ${version.status.toLowerCase()}; only READY versions can be used`,
+      );
+    }
+    return version as DatasetVersion & { contentHash: string };
+  }
+
+  async applyPipeline(input: ApplyDatasetPipelineInput): Promise<DatasetVersion> {
+    const source = await this.readySource(input.versionId, ProjectRole.EDITOR);
+    const steps = parseSteps(input.steps);
+    const text = validate(message.nullish(), input.message, 'input.message') ?? '';
+    const opts = { maxRowChars: this.ctx.config.DATASET_MAX_ROW_CHARS, tokenizer: tokenCounter('qwen3') };
+    return this.derive(source, text, { pipeline: steps }, async () => {
+      const result = await runPipeline(this.store, source.contentHash, steps, opts);
+      return { ...result, recipeExtra: { stepRows: result.steps } };
+    });
+  }
+
+  async editRows(input: EditDatasetRowsInput): Promise<DatasetVersion> {
+    const source = await this.readySource(input.versionId, ProjectRole.EDITOR);
+    const text = validate(message.min(1, 'say what changed'), input.message, 'input.message');
+    const plan = planEdits(input.edits, source.rowCount);
+    const summary = { updated: plan.updates.size, deleted: plan.deletes.size, added: plan.adds.length };
+    return this.derive(source, text, { edits: summary }, async () => {
+      const result = await applyEdits(this.store, source.contentHash, plan);
+      const analyzer = new RowAnalyzer(this.ctx.config.DATASET_MAX_ROW_CHARS, tokenCounter('qwen3'));
+      for await (const { line } of this.store.scan(result.hash)) analyzer.add(JSON.parse(line));
+      return { hash: result.hash, rows: result.rows, analyzer };
+    });
+  }
+
+  /** Records a PROCESSING child version now; does the work in the background (progress by subscription). */
+  private async derive(
+    source: DatasetVersion,
+    text: string,
+    recipe: Record<string, unknown>,
+    work: () => Promise<Outcome>,
+  ) {
+    const version = await this.ctx.em.transactional(async (em) => {
+      const last = await em.findOne(DatasetVersion, { dataset: source.dataset.id }, { orderBy: { number: 'desc' } });
+      const v = Object.assign(new DatasetVersion(), {
+        dataset: source.dataset,
+        number: (last?.number ?? 0) + 1,
+        parentIds: [source.id],
+        authorId: this.ctx.viewer!.user.id,
+        message: text,
+        schemaKind: source.schemaKind,
+        recipe: { from: source.id, ...recipe },
+      });
+      em.persist(v);
+      this.ctx.services.audit.record(
+        {
+          action: 'dataset.version.derive',
+          targetType: 'datasetVersion',
+          targetId: v.id,
+          details: { from: source.id, ...recipe },
+        },
+        em,
+      );
+      return v;
+    });
+    const publish = (status: string, rows: number, msg: string | null = null) =>
+      pubSub.publish('DATASET_VERSION_PROGRESS', version.id, {
+        versionId: version.id,
+        status,
+        rowsProcessed: rows,
+        message: msg,
+      });
+    const em = this.ctx.em.fork();
+    const job = (async () => {
+      try {
+        publish(DatasetVersionStatus.PROCESSING, 0);
+        const out = await work();
+        await em.nativeUpdate(
+          DatasetVersion,
+          { id: version.id },
+          {
+            status: DatasetVersionStatus.READY,
+            contentHash: out.hash,
+            rowCount: out.rows,
+            splits: out.splits ?? null,
+            validation: out.analyzer.report.build() as never,
+            stats: out.analyzer.stats.build() as never,
+            recipe: { ...version.recipe, ...(out.recipeExtra ?? {}) },
+          },
+        );
+        publish(DatasetVersionStatus.READY, out.rows);
+      } catch (error) {
+        const text = error instanceof AppError ? error.message : 'Processing failed unexpectedly; see the server log';
+        if (!(error instanceof AppError))
+          this.ctx.log.error({ err: error, versionId: version.id }, 'dataset derivation failed');
+        await em.nativeUpdate(DatasetVersion, { id: version.id }, { status: DatasetVersionStatus.FAILED, error: text });
+        publish(DatasetVersionStatus.FAILED, 0, text);
+      }
+    })();
+    runningIngests.set(version.id, job);
+    void job.finally(() => runningIngests.delete(version.id));
+    return version;
+  }
+
+  async diff(baseId: string, headId: string, offset: number, limit: number) {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw badInput('limit', 'must be between 1 and 200');
+    if (!Number.isInteger(offset) || offset < 0) throw badInput('offset', 'must be 0 or more');
+    const base = await this.readySource(baseId, ProjectRole.VIEWER);
+    const head = await this.readySource(headId, ProjectRole.VIEWER);
+    if (base.dataset.id !== head.dataset.id) throw badInput('headId', 'must be a version of the same dataset');
+    const page = await diffRowSets(this.store, base.contentHash, head.contentHash, offset, limit);
+    const load = async (hash: string, index: number | null) =>
+      index === null ? null : { index, data: (await this.store.read(hash, index, 1))[0] as Record<string, unknown> };
+    const entries = await Promise.all(
+      page.entries.map(async (e) => ({
+        kind: e.kind,
+        base: await load(base.contentHash, e.baseIndex),
+        head: await load(head.contentHash, e.headIndex),
+      })),
+    );
+    return { ...page, entries, statsDelta: statsDelta(base, head) };
+  }
+
+  async render(versionId: string, index: number, baseModelId: string, maxLength: number) {
+    const version = await this.readySource(versionId, ProjectRole.VIEWER);
+    if (!Number.isInteger(index) || index < 0 || index >= version.rowCount)
+      throw badInput('index', `must be a row index from 0 to ${version.rowCount - 1}`);
+    const [row] = await this.store.read(version.contentHash, index, 1);
+    return renderRow(row as NormalizedRow, baseModelId, maxLength);
+  }
+
+  async lineage(version: DatasetVersion) {
+    const [parents, children] = await Promise.all([
+      this.ctx.em.find(DatasetVersion, { id: { $in: version.parentIds } }),
+      this.ctx.em.find(
+        DatasetVersion,
+        { parentIds: { $contains: [version.id] } },
+        { orderBy: { number: 'asc' }, limit: 100 },
+      ),
+    ]);
+    return { parents, children };
+  }
+}
+
+type Stats = {
+  rows?: number;
+  chars?: { mean: number };
+  tokens?: { mean: number } | null;
+  languages?: Record<string, number>;
+  exactDuplicates?: number;
+};
+function statsDelta(base: DatasetVersion, head: DatasetVersion): Record<string, unknown> {
+  const b = (base.stats ?? {}) as Stats;
+  const h = (head.stats ?? {}) as Stats;
+  const languages = Object.fromEntries(
+    ['zh', 'en', 'other'].map((l) => [l, (h.languages?.[l] ?? 0) - (b.languages?.[l] ?? 0)]),
+  );
+  return {
+    rows: head.rowCount - base.rowCount,
+    meanChars: (h.chars?.mean ?? 0) - (b.chars?.mean ?? 0),
+    meanTokens: (h.tokens?.mean ?? 0) - (b.tokens?.mean ?? 0),
+    languages,
+    exactDuplicates: (h.exactDuplicates ?? 0) - (b.exactDuplicates ?? 0),
+  };
+}
