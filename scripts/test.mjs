@@ -32,6 +32,51 @@ for (const [name, cmd, args] of checks) {
   }
 }
 
+// The Python trainer: its own virtualenv (outside the clone, keyed by requirements), ruff and pytest.
+console.log('\n▶ trainer (Python): virtualenv');
+const env = spawnSync(process.execPath, ['scripts/python-env.mjs'], {
+  cwd: root,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const python = env.status === 0 ? env.stdout.trim() : null;
+if (!python) {
+  failed++;
+  failures.push('trainer virtualenv');
+} else {
+  const pyEnv = { ...process.env, PYTHONPATH: join(root, 'workers', 'trainer', 'src') };
+  console.log('\n▶ trainer (Python): ruff');
+  if (
+    spawnSync(python, ['-m', 'ruff', 'check', 'workers/trainer'], { cwd: root, stdio: 'inherit', env: pyEnv })
+      .status === 0
+  )
+    passed++;
+  else {
+    failed++;
+    failures.push('ruff');
+  }
+  console.log('\n▶ trainer (Python): pytest');
+  const junit = join(results, 'pytest.xml');
+  rmSync(junit, { force: true });
+  spawnSync(python, ['-m', 'pytest', 'workers/trainer', '-q', `--junitxml=${junit}`], {
+    cwd: root,
+    stdio: 'inherit',
+    env: pyEnv,
+  });
+  if (existsSync(junit)) {
+    // <testsuite tests= failures= errors= skipped=>: pytest's own totals.
+    const attrs = readFileSync(junit, 'utf8').match(/<testsuite [^>]*>/)?.[0] ?? '';
+    const count = (name) => Number(attrs.match(new RegExp(`${name}="(\\d+)"`))?.[1] ?? 0);
+    const bad = count('failures') + count('errors');
+    passed += count('tests') - bad - count('skipped');
+    failed += bad;
+    if (bad) failures.push(`${bad} pytest test(s)`);
+  } else {
+    failed++;
+    failures.push('pytest (no report)');
+  }
+}
+
 console.log('\n▶ vitest (api, web, end-to-end)');
 const report = join(results, 'vitest.json');
 rmSync(report, { force: true });

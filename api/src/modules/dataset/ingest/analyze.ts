@@ -46,7 +46,9 @@ export class Report {
   }
 }
 
-export const rowKey = (row: unknown) => createHash('sha256').update(JSON.stringify(row)).digest('base64').slice(0, 22);
+/** Identity of a serialised row (its JSON line), for exact-duplicate detection. */
+export const lineKey = (line: string) => createHash('sha256').update(line).digest('base64').slice(0, 22);
+export const rowKey = (row: unknown) => lineKey(JSON.stringify(row));
 
 /** Validation and statistics of an existing row set (after a pipeline or edits); line = row index + 1. */
 export class RowAnalyzer {

@@ -14,7 +14,7 @@ import {
 import { detectFormat, readRecords, type FileFormat, type SourceRecord } from './parse.js';
 import { detectSchema, normalize, RowError, type Mapping } from './schema.js';
 import { StatsBuilder, type DatasetStats } from './stats.js';
-import { Report, rowKey, type ValidationReport } from './analyze.js';
+import { lineKey, Report, type ValidationReport } from './analyze.js';
 import { validateRow, type Problem } from './validate.js';
 
 export interface IngestLimits extends SourceLimits {
@@ -176,11 +176,13 @@ export async function ingest(store: RowStore, opts: IngestOptions) {
         continue;
       }
       let row;
+      let line = '';
       const problems: Problem[] = [];
       try {
         row = normalize(record.value, mapping);
         problems.push(...validateRow(row, opts.limits.maxRowChars));
-        const key = rowKey(row);
+        line = JSON.stringify(row);
+        const key = lineKey(line);
         if (seen.has(key)) {
           problems.push({ code: 'DUPLICATE', message: 'exact duplicate of an earlier row' });
           stats.exactDuplicates++;
@@ -198,7 +200,7 @@ export async function ingest(store: RowStore, opts: IngestOptions) {
         continue;
       }
       if (problems.length) report.unresolved++;
-      await writer.push(row);
+      await writer.pushLine(line);
       stats.add(row);
     }
   } catch (error) {

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { validate } from '../../../graphql/validate.js';
 import type { RowStore } from '../../../storage/row-store.js';
 import { RowAnalyzer, rowKey } from './analyze.js';
 import { seededPermutation } from './rng.js';
 import type { NormalizedRow } from './schema.js';
-import { rowText } from './stats.js';
+import { nearKey, rowText } from './stats.js';
 import { mapText, normalizeText, scrubPii } from './transforms.js';
 import { rowChars, validateRow } from './validate.js';
 
@@ -93,15 +92,6 @@ export interface PipelineResult {
   analyzer: RowAnalyzer;
 }
 
-const nearKey = (row: NormalizedRow) =>
-  createHash('sha1')
-    .update(
-      rowText(row)
-        .toLowerCase()
-        .replace(/[\s\p{P}\p{S}]+/gu, ''),
-    )
-    .digest('base64');
-
 /** A row-by-row step: returns the row (possibly changed) or null to drop it. */
 function streamStep(step: PipelineStep, opts: PipelineOptions): (row: NormalizedRow) => NormalizedRow | null {
   const seen = new Set<string>();
@@ -109,7 +99,7 @@ function streamStep(step: PipelineStep, opts: PipelineOptions): (row: Normalized
     case 'DEDUPE_EXACT':
     case 'DEDUPE_NORMALIZED':
       return (row) => {
-        const key = step.op === 'DEDUPE_EXACT' ? rowKey(row) : nearKey(row);
+        const key = step.op === 'DEDUPE_EXACT' ? rowKey(row) : nearKey(rowText(row));
         if (seen.has(key)) return null;
         seen.add(key);
         return row;

@@ -128,6 +128,21 @@ export async function openBytes(
 
 /** Decodes bytes to text in `encoding`, dropping a byte order mark. */
 export function decodeText(bytes: Readable, encoding: Encoding): Readable {
+  if (encoding === 'utf-8') {
+    // Node's own decoder is several times faster than iconv-lite's for UTF-8; drop the BOM ourselves.
+    let first = true;
+    const strip = new Transform({
+      decodeStrings: false,
+      transform(chunk: string, _enc, done) {
+        const text = first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
+        first = false;
+        done(null, text);
+      },
+    });
+    bytes.setEncoding('utf8');
+    pipeline(bytes, strip, () => {});
+    return strip;
+  }
   const decoder = iconv.decodeStream(encoding, { stripBOM: true }) as unknown as Transform;
   bytes.on('error', (e) => decoder.destroy(e));
   return bytes.pipe(decoder);

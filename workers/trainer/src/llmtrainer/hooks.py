@@ -1,0 +1,31 @@
+"""Fault injection for tests, read from the LLMTRAINER_TEST_HOOKS environment variable (JSON object).
+
+  {"nan_at_step": N}     the loss of optimizer step N becomes NaN (before backward)
+  {"oom_at_step": N}     step N raises torch.OutOfMemoryError
+  {"step_delay_s": 0.3}  sleep after every step (makes signal tests deterministic)
+
+Never set in production; an empty or absent variable disables every hook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TestHooks:
+    __test__ = False  # not a pytest test class
+
+    nan_at_step: int | None = None
+    oom_at_step: int | None = None
+    step_delay_s: float = 0.0
+
+    @classmethod
+    def from_env(cls) -> TestHooks:
+        raw = os.environ.get("LLMTRAINER_TEST_HOOKS", "").strip()
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
