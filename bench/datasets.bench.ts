@@ -42,9 +42,9 @@ async function writeJsonl(path: string, targetBytes: number): Promise<number> {
     })}\n`;
     bytes += Buffer.byteLength(line);
     rows++;
-    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
   return rows;
 }
 
