@@ -79,6 +79,9 @@ const EXPECTED: Record<string, Access> = {
   'Query.renderDatasetRow': 'dataset:read',
   'Mutation.applyDatasetPipeline': 'dataset:write',
   'Mutation.editDatasetRows': 'dataset:write',
+  'Query.baseModels': 'signed-in',
+  'Query.baseModel': 'signed-in',
+  'Query.estimateRun': 'run:create',
 };
 
 const ROOTS = [

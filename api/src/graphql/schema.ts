@@ -8,6 +8,7 @@ import { ApiTokenResolver } from '../modules/api-token/api-token.resolver.js';
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { DatasetOpsResolver } from '../modules/dataset/dataset-ops.resolver.js';
+import { RunConfigResolver } from '../modules/run/run.resolver.js';
 import { DatasetResolver, DatasetVersionResolver } from '../modules/dataset/dataset.resolver.js';
 import { pubSub } from '../pubsub.js';
 import { ProjectMemberResolver, ProjectResolver } from '../modules/project/project.resolver.js';
@@ -27,6 +28,7 @@ const resolvers = [
   DatasetResolver,
   DatasetVersionResolver,
   DatasetOpsResolver,
+  RunConfigResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

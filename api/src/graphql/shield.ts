@@ -8,6 +8,7 @@ import { apiTokenRules } from '../modules/api-token/api-token.rules.js';
 import { auditRules } from '../modules/audit/audit.rules.js';
 import { authRules } from '../modules/auth/auth.rules.js';
 import { datasetOpsRules, datasetRules } from '../modules/dataset/dataset.rules.js';
+import { runRules } from '../modules/run/run.rules.js';
 import { projectRules } from '../modules/project/project.rules.js';
 import { roleRules } from '../modules/role/role.rules.js';
 import { userRules } from '../modules/user/user.rules.js';
@@ -26,6 +27,7 @@ const moduleRules: RootRules[] = [
   auditRules,
   datasetRules,
   datasetOpsRules,
+  runRules,
 ];
 
 /** Every root field's rule, merged from the modules' rules files. A duplicate is a bug. */

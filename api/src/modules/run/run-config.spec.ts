@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject, createUser, type TestUser } from '../../../test/factories.js';
+import { errorCode, startTestApp, type TestApp } from '../../../test/test-app.js';
+import { tusUpload, waitForEvent } from '../../../test/uploads.js';
+
+const ESTIMATE = `query($input: RunConfigInput!) { estimateRun(input: $input) { totalGb weightsGb trainableParams trainTokens seconds fitsOn warnings } }`;
+
+let app: TestApp;
+let user: TestUser;
+let chatVersion: string;
+let preferenceVersion: string;
+let dirtyVersion: string;
+
+async function version(projectId: string, name: string, lines: unknown[]) {
+  const datasetId = (
+    await app.gql(
+      `mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }`,
+      { i: { projectId, name } },
+      user.token,
+    )
+  ).data!.createDataset.id;
+  const uploadId = await tusUpload(
+    app,
+    user.token,
+    projectId,
+    `${name}.jsonl`,
+    Buffer.from(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')),
+  );
+  const id = (
+    await app.gql(
+      `mutation($i: CreateDatasetVersionInput!) { createDatasetVersion(input: $i) { id } }`,
+      { i: { datasetId, uploadId } },
+      user.token,
+    )
+  ).data!.createDatasetVersion.id;
+  await waitForEvent<{ datasetVersionProgress: { status: string } }>(
+    app,
+    user.token,
+    `subscription($id: ID!) { datasetVersionProgress(versionId: $id) { status } }`,
+    { id },
+    (e) => e.datasetVersionProgress.status !== 'PROCESSING',
+  );
+  return id;
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  user = await createUser(app, ['MEMBER'], 'runs');
+  const projectId = await createProject(app, user.token, 'Runs');
+  const chat = (i: number) => ({
+    messages: [
+      { role: 'user', content: `问题 ${i}` },
+      { role: 'assistant', content: `回答 ${i} `.repeat(20) },
+    ],
+  });
+  chatVersion = await version(
+    projectId,
+    'chat',
+    Array.from({ length: 50 }, (_, i) => chat(i)),
+  );
+  preferenceVersion = await version(projectId, 'prefs', [{ prompt: 'Which?', chosen: 'A', rejected: 'B' }]);
+  dirtyVersion = await version(projectId, 'dirty', [chat(1), '{broken']);
+});
+afterAll(() => app.close());
+
+const base = () => ({ datasetVersionId: chatVersion, baseModelId: 'Qwen/Qwen3-8B', method: 'LORA' });
+const fields = (res: { errors?: { extensions?: Record<string, any> }[] }) =>
+  res.errors![0].extensions!.fields.map((f: { field: string }) => f.field).sort();
+
+describe('run configuration', () => {
+  it('estimates memory and time; QLoRA needs less memory than LoRA, which needs less than full', async () => {
+    const est = async (method: string) =>
+      (await app.gql(ESTIMATE, { input: { ...base(), method } }, user.token)).data!.estimateRun;
+    const [full, lora, qlora] = [await est('FULL'), await est('LORA'), await est('QLORA')];
+    expect(qlora.totalGb).toBeLessThan(lora.totalGb);
+    expect(lora.totalGb).toBeLessThan(full.totalGb);
+    expect(lora.weightsGb).toBeCloseTo((8.2e9 * 2) / 1024 ** 3, 1);
+    expect(lora.fitsOn).toContain('80 GB (A100 / H100)');
+    expect(full.fitsOn).toEqual([]);
+    expect(full.warnings.join(' ')).toMatch(/more than any single GPU/);
+    expect(lora.trainTokens).toBeGreaterThan(50 * 20);
+    expect(lora.warnings.join(' ')).toMatch(/think/);
+  });
+
+  it('applies presets, with the user overriding them', async () => {
+    const res = await app.gql(
+      ESTIMATE,
+      { input: { ...base(), method: 'QLORA', preset: 'QLORA_LOW_MEMORY', hyperparameters: { maxSeqLength: 1024 } } },
+      user.token,
+    );
+    expect(res.errors).toBeUndefined();
+  });
+
+  it('refuses invalid combinations, naming every field at once', async () => {
+    const res = await app.gql(
+      ESTIMATE,
+      {
+        input: {
+          ...base(),
+          method: 'QLORA',
+          objective: 'DPO',
+          hyperparameters: { maxSeqLength: 500_000, learningRate: 0, loraR: 0, lrSchedulerType: 'zigzag' },
+          resources: { gpusPerNode: 0, nodes: 1, strategy: 'FSDP' },
+        },
+      },
+      user.token,
+    );
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(fields(res)).toEqual([
+      'input.hyperparameters.learningRate',
+      'input.hyperparameters.loraR',
+      'input.hyperparameters.lrSchedulerType',
+      'input.method',
+      'input.objective',
+      'input.resources.strategy',
+    ]);
+    const context = await app.gql(
+      ESTIMATE,
+      { input: { ...base(), hyperparameters: { maxSeqLength: 500_000 } } },
+      user.token,
+    );
+    expect(context.errors![0].extensions!.fields).toEqual([
+      {
+        field: 'input.hyperparameters.maxSeqLength',
+        message: 'must be at most 131072, the context length of Qwen/Qwen3-8B',
+      },
+    ]);
+  });
+
+  it('refuses DPO on chat data, SFT on preference data, and versions with unresolved problems', async () => {
+    expect(fields(await app.gql(ESTIMATE, { input: { ...base(), objective: 'DPO' } }, user.token))).toEqual([
+      'input.objective',
+    ]);
+    expect(
+      fields(await app.gql(ESTIMATE, { input: { ...base(), datasetVersionId: preferenceVersion } }, user.token)),
+    ).toEqual(['input.objective']);
+    expect(
+      (
+        await app.gql(
+          ESTIMATE,
+          { input: { ...base(), datasetVersionId: preferenceVersion, objective: 'DPO' } },
+          user.token,
+        )
+      ).errors,
+    ).toBeUndefined();
+    const dirty = await app.gql(ESTIMATE, { input: { ...base(), datasetVersionId: dirtyVersion } }, user.token);
+    expect(dirty.errors![0].extensions!.fields[0]).toMatchObject({ field: 'input.datasetVersionId' });
+    expect(fields(await app.gql(ESTIMATE, { input: { ...base(), baseModelId: 'meta/llama-9' } }, user.token))).toEqual([
+      'input.baseModelId',
+    ]);
+  });
+
+  it('lists the catalogue for the model picker', async () => {
+    const res = await app.gql(
+      `{ baseModels(first: 100) { totalCount nodes { id architecture contextLength thinking } } }`,
+      {},
+      user.token,
+    );
+    const ids = res.data!.baseModels.nodes.map((m: { id: string }) => m.id);
+    expect(res.data!.baseModels.totalCount).toBe(14);
+    expect(ids).toContain('Qwen/Qwen3-30B-A3B');
+    expect(ids).toContain('deepseek-ai/DeepSeek-V2-Lite-Chat');
+    const moe = await app.gql(`{ baseModel(id: "Qwen/Qwen3-30B-A3B") { architecture activeParams } }`, {}, user.token);
+    expect(moe.data!.baseModel).toEqual({ architecture: 'Qwen3MoeForCausalLM', activeParams: 3.3 });
+  });
+});

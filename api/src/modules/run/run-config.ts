@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import type { DatasetVersion } from '../dataset/dataset-version.entity.js';
+import { CATALOG, findModel, type CatalogModel } from '../model/catalog.js';
+import { estimateMemory, type Estimate } from '../model/estimate.js';
+import type { RunConfigInput } from './run-config.inputs.js';
+
+/** Starting points; anything the user sets overrides them. */
+export const PRESETS = {
+  LORA_QUICK: {
+    method: 'lora',
+    learningRate: 2e-4,
+    numTrainEpochs: 1,
+    perDeviceTrainBatchSize: 4,
+    gradientAccumulationSteps: 4,
+    loraR: 16,
+    loraAlpha: 32,
+  },
+  QLORA_LOW_MEMORY: {
+    method: 'qlora',
+    learningRate: 2e-4,
+    numTrainEpochs: 1,
+    perDeviceTrainBatchSize: 1,
+    gradientAccumulationSteps: 16,
+    loraR: 16,
+    loraAlpha: 32,
+    gradientCheckpointing: true,
+  },
+  FULL_FINE_TUNE: {
+    method: 'full',
+    learningRate: 1e-5,
+    numTrainEpochs: 2,
+    perDeviceTrainBatchSize: 2,
+    gradientAccumulationSteps: 8,
+    gradientCheckpointing: true,
+    weightDecay: 0.01,
+  },
+} as const;
+
+const DEFAULTS = {
+  learningRate: 2e-4,
+  numTrainEpochs: 1,
+  maxSteps: -1,
+  perDeviceTrainBatchSize: 2,
+  gradientAccumulationSteps: 1,
+  maxSeqLength: 2048,
+  packing: false,
+  warmupRatio: 0.03,
+  lrSchedulerType: 'cosine',
+  weightDecay: 0,
+  optim: 'adamw_torch',
+  loraR: 16,
+  loraAlpha: 32,
+  loraDropout: 0.05,
+  precision: 'bf16',
+  gradientCheckpointing: false,
+  seed: 42,
+  evalSteps: null as number | null,
+  saveSteps: 100,
+  loggingSteps: 1,
+  assistantOnlyLoss: true,
+  thinking: 'keep',
+  dpoBeta: 0.1,
+};
+
+const positive = z.number().positive('must be greater than 0');
+const hyperSchema = z.object({
+  learningRate: positive.max(1, 'must be at most 1'),
+  numTrainEpochs: positive.max(100, 'must be at most 100'),
+  maxSteps: z.number().int().min(-1, 'must be -1 (whole epochs) or more').max(10_000_000),
+  perDeviceTrainBatchSize: z.number().int().min(1, 'must be at least 1').max(1024),
+  gradientAccumulationSteps: z.number().int().min(1, 'must be at least 1').max(4096),
+  maxSeqLength: z.number().int().min(16, 'must be at least 16'),
+  packing: z.boolean(),
+  warmupRatio: z.number().min(0, 'must be 0 to 1').max(1, 'must be 0 to 1'),
+  lrSchedulerType: z.enum(
+    ['linear', 'cosine', 'constant', 'constant_with_warmup'],
+    'must be linear, cosine, constant or constant_with_warmup',
+  ),
+  weightDecay: z.number().min(0, 'must be 0 to 1').max(1, 'must be 0 to 1'),
+  optim: z.enum(['adamw_torch', 'adamw_8bit', 'adafactor', 'sgd'], 'must be adamw_torch, adamw_8bit, adafactor or sgd'),
+  loraR: z.number().int().min(1, 'must be 1 to 1024').max(1024, 'must be 1 to 1024'),
+  loraAlpha: z.number().int().min(1, 'must be at least 1'),
+  loraDropout: z.number().min(0, 'must be 0 to 0.9').max(0.9, 'must be 0 to 0.9'),
+  loraTargetModules: z.array(z.string().regex(/^[\w.-]+$/, 'must be a module name')).min(1, 'give at least one module'),
+  precision: z.enum(['bf16', 'fp16', 'fp32']),
+  gradientCheckpointing: z.boolean(),
+  seed: z.number().int(),
+  evalSteps: z.number().int().min(1, 'must be at least 1').nullable(),
+  saveSteps: z.number().int().min(1, 'must be at least 1'),
+  loggingSteps: z.number().int().min(1, 'must be at least 1'),
+  assistantOnlyLoss: z.boolean(),
+  thinking: z.enum(['keep', 'strip_empty'], 'must be keep or strip_empty'),
+  dpoBeta: positive.max(10, 'must be at most 10'),
+});
+export type Hyperparameters = z.infer<typeof hyperSchema>;
+
+export interface ResolvedRunConfig {
+  model: CatalogModel;
+  method: 'full' | 'lora' | 'qlora';
+  objective: 'sft' | 'dpo';
+  hyperparameters: Hyperparameters;
+  resources: { gpusPerNode: number; nodes: number; strategy: 'ddp' | 'fsdp' };
+}
+
+type Problem = { field: string; message: string };
+const refuse = (problems: Problem[]) =>
+  new AppError('BAD_USER_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), { fields: problems });
+
+/**
+ * Applies the preset and defaults, then checks the whole configuration against the model, the
+ * dataset version and the resources. Every problem names its field; all are reported at once.
+ */
+export function resolveRunConfig(input: RunConfigInput, version: DatasetVersion): ResolvedRunConfig {
+  const problems: Problem[] = [];
+  const model = findModel(input.baseModelId);
+  if (!model)
+    problems.push({
+      field: 'input.baseModelId',
+      message: `unknown model; one of ${CATALOG.map((m) => m.id).join(', ')}`,
+    });
+  const preset = input.preset ? PRESETS[input.preset as keyof typeof PRESETS] : {};
+  if (input.preset && !(input.preset in PRESETS))
+    problems.push({ field: 'input.preset', message: `must be one of ${Object.keys(PRESETS).join(', ')}` });
+  const given = Object.fromEntries(
+    Object.entries(input.hyperparameters ?? {}).filter(([, v]) => v !== null && v !== undefined),
+  );
+  const { method: _presetMethod, ...presetValues } = preset as Record<string, unknown>;
+  const merged = {
+    ...DEFAULTS,
+    loraTargetModules: model?.loraTargets ?? ['q_proj', 'v_proj'],
+    ...presetValues,
+    ...given,
+  };
+  const parsed = hyperSchema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      problems.push({ field: `input.hyperparameters.${issue.path.join('.')}`, message: issue.message });
+  }
+  const resources = { gpusPerNode: 1, nodes: 1, strategy: 'ddp' as const, ...(input.resources ?? {}) };
+  if (resources.gpusPerNode < 0 || resources.gpusPerNode > 16)
+    problems.push({ field: 'input.resources.gpusPerNode', message: 'must be 0 to 16' });
+  if (resources.nodes < 1 || resources.nodes > 64)
+    problems.push({ field: 'input.resources.nodes', message: 'must be 1 to 64' });
+  const gpus = resources.gpusPerNode * resources.nodes;
+  if (resources.strategy === 'fsdp' && gpus < 2)
+    problems.push({
+      field: 'input.resources.strategy',
+      message: 'FSDP shards across GPUs; it needs at least 2 (use DDP on one GPU)',
+    });
+  if (resources.gpusPerNode === 0 && resources.nodes > 1)
+    problems.push({ field: 'input.resources.nodes', message: 'CPU training runs on one node' });
+  if (input.method === 'qlora' && resources.gpusPerNode === 0)
+    problems.push({ field: 'input.method', message: 'QLoRA (4-bit) needs CUDA GPUs; choose LoRA for CPU workers' });
+  if (parsed.success && model && parsed.data.maxSeqLength > model.contextLength) {
+    problems.push({
+      field: 'input.hyperparameters.maxSeqLength',
+      message: `must be at most ${model.contextLength}, the context length of ${model.id}`,
+    });
+  }
+  if (parsed.success && resources.gpusPerNode === 0 && parsed.data.precision !== 'fp32') {
+    problems.push({ field: 'input.hyperparameters.precision', message: 'CPU training needs fp32' });
+  }
+  if (input.objective === 'dpo' && version.schemaKind !== 'preference') {
+    problems.push({
+      field: 'input.objective',
+      message: `DPO needs a preference dataset (prompt, chosen, rejected); this version is ${version.schemaKind ?? 'unknown'}`,
+    });
+  }
+  if (input.objective === 'sft' && version.schemaKind === 'preference') {
+    problems.push({ field: 'input.objective', message: 'this is a preference dataset; train it with DPO' });
+  }
+  const unresolved = (version.validation as { unresolved?: number } | null)?.unresolved ?? 0;
+  if (unresolved > 0) {
+    problems.push({
+      field: 'input.datasetVersionId',
+      message: `version ${version.number} has ${unresolved} rows with unresolved problems; drop or fix them first`,
+    });
+  }
+  if (problems.length) throw refuse(problems);
+  return { model: model!, method: input.method, objective: input.objective, hyperparameters: parsed.data!, resources };
+}
+
+const GPU_CLASSES: [string, number][] = [
+  ['24 GB (RTX 4090 / L4)', 24],
+  ['40 GB (A100-40G)', 40],
+  ['80 GB (A100 / H100)', 80],
+  ['141 GB (H200)', 141],
+];
+
+/** Memory and time estimate for a resolved configuration on a dataset version. */
+export function estimateRun(
+  config: ResolvedRunConfig,
+  version: DatasetVersion,
+): Estimate & { trainTokens: number; fitsOn: string[]; warnings: string[] } {
+  const stats = (version.stats ?? {}) as { tokens?: { mean: number } | null; chars?: { mean: number } };
+  const meanTokens = stats.tokens?.mean ?? (stats.chars?.mean ?? 0) / 3;
+  const h = config.hyperparameters;
+  const trainTokens = Math.round(version.rowCount * Math.min(meanTokens, h.maxSeqLength) * h.numTrainEpochs);
+  const estimate = estimateMemory(config.model, {
+    method: config.method,
+    precision: h.precision,
+    loraR: h.loraR,
+    loraTargets:
+      h.loraTargetModules.length === 1 && h.loraTargetModules[0] === 'all-linear' ? 7 : h.loraTargetModules.length,
+    batchSize: h.perDeviceTrainBatchSize,
+    maxSeqLength: h.maxSeqLength,
+    gradientCheckpointing: h.gradientCheckpointing,
+    gpus: config.resources.gpusPerNode * config.resources.nodes,
+    strategy: config.resources.strategy,
+    trainTokens,
+  });
+  const fitsOn = GPU_CLASSES.filter(([, gb]) => estimate.totalGb <= gb).map(([name]) => name);
+  const warnings: string[] = [];
+  if (!fitsOn.length)
+    warnings.push(
+      `about ${estimate.totalGb} GiB per GPU: more than any single GPU; use QLoRA, FSDP, gradient checkpointing or a smaller batch`,
+    );
+  if (config.model.thinking && h.thinking === 'keep')
+    warnings.push(
+      `${config.model.family} adds empty <think></think> blocks to answers without reasoning; consider thinking: strip_empty`,
+    );
+  if (meanTokens > h.maxSeqLength)
+    warnings.push(
+      `rows average ${Math.round(meanTokens)} tokens, more than maxSeqLength ${h.maxSeqLength}: answers will be cut`,
+    );
+  return { ...estimate, trainTokens, fitsOn, warnings };
+}
