@@ -20,7 +20,7 @@ import { healthRouter } from './http/health.js';
 import { playgroundRouter } from './http/playground.js';
 import { accessLog, clientIp, currentRequestId, requestIdMiddleware } from './http/request-context.js';
 import { authenticate, bearerToken } from './modules/auth/viewer.js';
-import { runningIngests } from './modules/dataset/dataset.service.js';
+import { runningVersionJobs } from './modules/dataset/version-jobs.js';
 import { uploadRouter } from './modules/dataset/upload.router.js';
 import { downloadRouter } from './modules/dataset/download.router.js';
 import type { AppServices } from './services.js';
@@ -168,7 +168,7 @@ export async function startServer(
     url,
     stop: async () => {
       await apollo.stop(); // drains HTTP and disposes graphql-ws (see drainServer above)
-      await Promise.allSettled(runningIngests.values());
+      await Promise.allSettled(runningVersionJobs.values());
     },
   };
 }

@@ -76,3 +76,6 @@ export async function paginate<T extends object>(
     totalCount: cursor.totalCount as number,
   };
 }
+
+/** An ILIKE pattern that matches `search` anywhere, with % and _ taken literally. */
+export const containsPattern = (search: string) => `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { AppError, badInput } from '../../errors.js';
 import { validate } from '../../graphql/validate.js';
-import { pubSub } from '../../pubsub.js';
 import { ProjectRole } from '../project/project-member.entity.js';
 import type { ApplyDatasetPipelineInput, EditDatasetRowsInput } from './dataset-ops.inputs.js';
 import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
-import { rowStore, runningIngests } from './dataset.service.js';
+import { rowStore } from './dataset.service.js';
+import { createVersionWithJob } from './version-jobs.js';
 import { RowAnalyzer } from './ingest/analyze.js';
 import { diffRowSets } from './ingest/diff.js';
 import { applyEdits, planEdits } from './ingest/edits.js';
@@ -68,73 +68,26 @@ export class DatasetDeriveService {
     });
   }
 
-  /** Records a PROCESSING child version now; does the work in the background (progress by subscription). */
-  private async derive(
+  /** A child version of `source`, made in the background by `work`. */
+  private derive(
     source: DatasetVersion,
-    text: string,
+    message: string,
     recipe: Record<string, unknown>,
     work: () => Promise<Outcome>,
   ) {
-    const version = await this.ctx.em.transactional(async (em) => {
-      const last = await em.findOne(DatasetVersion, { dataset: source.dataset.id }, { orderBy: { number: 'desc' } });
-      const v = Object.assign(new DatasetVersion(), {
-        dataset: source.dataset,
-        number: (last?.number ?? 0) + 1,
-        parentIds: [source.id],
-        authorId: this.ctx.viewer!.user.id,
-        message: text,
-        schemaKind: source.schemaKind,
-        recipe: { from: source.id, ...recipe },
-      });
-      em.persist(v);
-      this.ctx.services.audit.record(
-        {
-          action: 'dataset.version.derive',
-          targetType: 'datasetVersion',
-          targetId: v.id,
-          details: { from: source.id, ...recipe },
-        },
-        em,
-      );
-      return v;
+    const fullRecipe = { from: source.id, ...recipe };
+    const fields = { message, recipe: fullRecipe, parentIds: [source.id], schemaKind: source.schemaKind };
+    return createVersionWithJob(this.ctx, source.dataset, fields, async () => {
+      const out = await work();
+      return {
+        contentHash: out.hash,
+        rowCount: out.rows,
+        splits: out.splits ?? null,
+        validation: out.analyzer.report.build() as never,
+        stats: out.analyzer.stats.build() as never,
+        recipe: { ...fullRecipe, ...(out.recipeExtra ?? {}) },
+      };
     });
-    const publish = (status: string, rows: number, msg: string | null = null) =>
-      pubSub.publish('DATASET_VERSION_PROGRESS', version.id, {
-        versionId: version.id,
-        status,
-        rowsProcessed: rows,
-        message: msg,
-      });
-    const em = this.ctx.em.fork();
-    const job = (async () => {
-      try {
-        publish(DatasetVersionStatus.PROCESSING, 0);
-        const out = await work();
-        await em.nativeUpdate(
-          DatasetVersion,
-          { id: version.id },
-          {
-            status: DatasetVersionStatus.READY,
-            contentHash: out.hash,
-            rowCount: out.rows,
-            splits: out.splits ?? null,
-            validation: out.analyzer.report.build() as never,
-            stats: out.analyzer.stats.build() as never,
-            recipe: { ...version.recipe, ...(out.recipeExtra ?? {}) },
-          },
-        );
-        publish(DatasetVersionStatus.READY, out.rows);
-      } catch (error) {
-        const text = error instanceof AppError ? error.message : 'Processing failed unexpectedly; see the server log';
-        if (!(error instanceof AppError))
-          this.ctx.log.error({ err: error, versionId: version.id }, 'dataset derivation failed');
-        await em.nativeUpdate(DatasetVersion, { id: version.id }, { status: DatasetVersionStatus.FAILED, error: text });
-        publish(DatasetVersionStatus.FAILED, 0, text);
-      }
-    })();
-    runningIngests.set(version.id, job);
-    void job.finally(() => runningIngests.delete(version.id));
-    return version;
   }
 
   async diff(baseId: string, headId: string, offset: number, limit: number) {

@@ -3,9 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { AppError, badInput, conflict, notFound } from '../../errors.js';
-import { paginate } from '../../graphql/pagination.js';
+import { containsPattern, paginate } from '../../graphql/pagination.js';
 import { rules, validate } from '../../graphql/validate.js';
-import { pubSub } from '../../pubsub.js';
 import { RowStore } from '../../storage/row-store.js';
 import { requireProjectRole } from '../project/project-access.js';
 import { ProjectRole } from '../project/project-member.entity.js';
@@ -22,17 +21,13 @@ import type {
 import { detect, ingest, type IngestLimits } from './ingest/ingest.js';
 import { SCHEMA_KINDS, type Mapping } from './ingest/schema.js';
 import { tokenCounter } from './tokenizers.js';
+import { createVersionWithJob } from './version-jobs.js';
 import { Upload } from './upload.entity.js';
 
 const nameRule = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export const rowStore = (dataDir: string) => new RowStore(join(dataDir, 'datasets'));
 export const uploadPath = (dataDir: string, sha256: string) =>
   join(dataDir, 'uploads', 'blobs', sha256.slice(0, 2), sha256);
-
-/** Background ingests in this process, so shutdown can wait for them and tests can await them. */
-export const runningIngests = new Map<string, Promise<void>>();
 
 export class DatasetService {
   constructor(private readonly ctx: Context) {}
@@ -77,7 +72,7 @@ export class DatasetService {
   async list(args: DatasetsArgs) {
     await requireProjectRole(this.ctx.em, this.ctx.viewer, args.projectId, ProjectRole.VIEWER);
     const where: Record<string, unknown> = { project: args.projectId, deletedAt: null };
-    if (args.search?.trim()) where.name = { $ilike: `%${escapeLike(args.search.trim())}%` };
+    if (args.search?.trim()) where.name = { $ilike: containsPattern(args.search.trim()) };
     return paginate(this.ctx.em, Dataset, where, { createdAt: 'desc', id: 'desc' }, args);
   }
 
@@ -185,84 +180,31 @@ export class DatasetService {
         input.message,
         'input.message',
       ) ?? '';
-    const version = await this.ctx.em.transactional(async (em) => {
-      const last = await em.findOne(DatasetVersion, { dataset: dataset.id }, { orderBy: { number: 'desc' } });
-      const v = Object.assign(new DatasetVersion(), {
-        dataset,
-        number: (last?.number ?? 0) + 1,
-        authorId: this.ctx.viewer!.user.id,
-        message,
-        recipe: {
-          source: { uploadId: upload.id, sha256: upload.sha256, filename: upload.filename },
-          read: options,
-          excludeInvalidRows: input.excludeInvalidRows,
-        },
-      });
-      em.persist(v);
-      this.ctx.services.audit.record(
-        {
-          action: 'dataset.version.create',
-          targetType: 'datasetVersion',
-          targetId: v.id,
-          details: { datasetId: dataset.id },
-        },
-        em,
-      );
-      return v;
-    });
-    const job = this.runIngest(version.id, upload, options, input.excludeInvalidRows);
-    runningIngests.set(version.id, job);
-    void job.finally(() => runningIngests.delete(version.id));
-    return version;
-  }
-
-  private async runIngest(
-    versionId: string,
-    upload: Upload,
-    options: ReturnType<DatasetService['readOptions']>,
-    excludeInvalid: boolean,
-  ) {
-    const em = this.ctx.em.fork();
-    const publish = (status: string, rowsProcessed: number, message: string | null = null) =>
-      pubSub.publish('DATASET_VERSION_PROGRESS', versionId, { versionId, status, rowsProcessed, message });
-    try {
-      publish(DatasetVersionStatus.PROCESSING, 0);
+    const recipe = {
+      source: { uploadId: upload.id, sha256: upload.sha256, filename: upload.filename },
+      read: options,
+      excludeInvalidRows: input.excludeInvalidRows,
+    };
+    return createVersionWithJob(this.ctx, dataset, { message, recipe }, async (progress) => {
       const result = await ingest(this.store, {
         path: uploadPath(this.ctx.config.dataDir, upload.sha256!),
         filename: upload.filename,
         ...options,
-        excludeInvalid,
+        excludeInvalid: input.excludeInvalidRows,
         limits: this.limits(),
         tokenizer: tokenCounter('qwen3'),
-        onProgress: (rows) => publish(DatasetVersionStatus.PROCESSING, rows),
+        onProgress: progress,
       });
-      await em.nativeUpdate(
-        DatasetVersion,
-        { id: versionId },
-        {
-          status: DatasetVersionStatus.READY,
-          contentHash: result.hash,
-          rowCount: result.rows,
-          schemaKind: result.detected.mapping.kind,
-          validation: result.validation as never,
-          stats: result.stats as never,
-          recipe: {
-            ...(await em.findOneOrFail(DatasetVersion, { id: versionId })).recipe,
-            detected: {
-              format: result.detected.format,
-              encoding: result.detected.encoding,
-              mapping: result.detected.mapping,
-            },
-          },
-        },
-      );
-      publish(DatasetVersionStatus.READY, result.validation.sourceRecords);
-    } catch (error) {
-      const message = error instanceof AppError ? error.message : 'Processing failed unexpectedly; see the server log';
-      if (!(error instanceof AppError)) this.ctx.log.error({ err: error, versionId }, 'dataset ingest failed');
-      await em.nativeUpdate(DatasetVersion, { id: versionId }, { status: DatasetVersionStatus.FAILED, error: message });
-      publish(DatasetVersionStatus.FAILED, 0, message);
-    }
+      const { format, encoding, mapping } = result.detected;
+      return {
+        contentHash: result.hash,
+        rowCount: result.rows,
+        schemaKind: mapping.kind,
+        validation: result.validation as never,
+        stats: result.stats as never,
+        recipe: { ...recipe, detected: { format, encoding, mapping } },
+      };
+    });
   }
 
   async rows(version: DatasetVersion, args: RowsArgs) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { badInput, conflict, notFound, unauthenticated } from '../../errors.js';
-import { paginate, type PageArgs } from '../../graphql/pagination.js';
+import { containsPattern, paginate, type PageArgs } from '../../graphql/pagination.js';
 import { rules, validate } from '../../graphql/validate.js';
 import { User } from '../user/user.entity.js';
 import { requireProjectRole } from './project-access.js';
@@ -18,7 +18,6 @@ import { Project } from './project.entity.js';
 
 const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 const description = z.string().trim().max(2000, 'must be at most 2000 characters');
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class ProjectService {
   constructor(private readonly ctx: Context) {}
@@ -32,7 +31,7 @@ export class ProjectService {
   list(args: ProjectsArgs) {
     const where: Record<string, unknown> = { members: { user: this.viewer.user.id } };
     if (!args.includeArchived) where.archivedAt = null;
-    if (args.search?.trim()) where.name = { $ilike: `%${escapeLike(args.search.trim())}%` };
+    if (args.search?.trim()) where.name = { $ilike: containsPattern(args.search.trim()) };
     return paginate(this.ctx.em, Project, where, { createdAt: 'desc', id: 'desc' }, args);
   }
 

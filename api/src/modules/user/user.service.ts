@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { AppError, badInput, conflict, notFound, unauthenticated } from '../../errors.js';
-import { paginate } from '../../graphql/pagination.js';
+import { containsPattern, paginate } from '../../graphql/pagination.js';
 import { rules, validate } from '../../graphql/validate.js';
 import type { AppServices } from '../../services.js';
 import { DEFAULT_ROLE } from '../role/permissions.js';
@@ -23,7 +23,6 @@ const createSchema = z.object({
   password: rules.password,
   roles: z.array(z.string()).max(20).nullish(),
 });
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class UserService {
   constructor(
@@ -67,7 +66,7 @@ export class UserService {
   list(args: UsersArgs) {
     const where: Record<string, unknown> = {};
     if (args.search?.trim()) {
-      const like = `%${escapeLike(args.search.trim())}%`;
+      const like = containsPattern(args.search.trim());
       where.$or = [{ email: { $ilike: like } }, { displayName: { $ilike: like } }];
     }
     if (args.disabled === true) where.disabledAt = { $ne: null };
