@@ -1,8 +1,9 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
 
-// In development the API runs separately; proxy GraphQL (HTTP and graphql-ws) so the page,
-// the refresh cookie (path /graphql) and the socket all stay on one origin, as in production.
+// In development the API runs separately; proxy GraphQL (HTTP and graphql-ws), tus uploads and
+// dataset downloads so the page, the refresh cookie (path /graphql) and the socket all stay on one
+// origin, as in production.
 const apiTarget = process.env.API_URL ?? 'http://127.0.0.1:4000';
 
 export default defineConfig({
@@ -10,6 +11,8 @@ export default defineConfig({
   server: {
     proxy: {
       '/graphql': { target: apiTarget, ws: true },
+      '/uploads': { target: apiTarget },
+      '/datasets/versions': { target: apiTarget },
     },
   },
 });

@@ -169,12 +169,11 @@ describe('datasets in a real browser', () => {
 
       // Download version 3 as JSON Lines: three normalised chat rows.
       await page.click('[data-testid=tab-download]');
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.click('[data-testid=download-jsonl]'),
-      ]);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-jsonl]')]);
       expect(download.suggestedFilename()).toMatch(/-v3\.jsonl$/);
-      const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+      const lines = readFileSync((await download.path())!, 'utf8')
+        .trim()
+        .split('\n');
       expect(lines).toHaveLength(3);
       const rows = lines.map((line) => JSON.parse(line) as { messages: { role: string; content: string }[] });
       expect(rows.every((r) => r.messages.map((m) => m.role).join() === 'user,assistant')).toBe(true);

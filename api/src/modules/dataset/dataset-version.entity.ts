@@ -2,6 +2,7 @@ import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@m
 import { randomUUID } from 'node:crypto';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { SchemaKindOption } from './dataset.enums.js';
 import { Dataset } from './dataset.entity.js';
 
 export enum DatasetVersionStatus {
@@ -63,10 +64,7 @@ export class DatasetVersion {
   @Property({ type: 'json' })
   recipe: Record<string, unknown> = {};
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'alpaca, sharegpt, openai, prompt_completion, text or preference',
-  })
+  @Field(() => SchemaKindOption, { nullable: true })
   @Property({ type: 'string', length: 32, nullable: true })
   schemaKind: string | null = null;
 

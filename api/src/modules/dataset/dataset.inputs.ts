@@ -1,43 +1,10 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { EncodingOption, FileFormatOption, SchemaKindOption, TextModeOption } from './dataset.enums.js';
+
+export { EncodingOption, FileFormatOption, SchemaKindOption, TextModeOption };
 import { PageArgs } from '../../graphql/pagination.js';
-
-export enum FileFormatOption {
-  JSONL = 'jsonl',
-  JSON = 'json',
-  CSV = 'csv',
-  TSV = 'tsv',
-  PARQUET = 'parquet',
-  TXT = 'txt',
-}
-registerEnumType(FileFormatOption, { name: 'FileFormat' });
-
-export enum EncodingOption {
-  UTF8 = 'utf-8',
-  UTF16LE = 'utf-16le',
-  UTF16BE = 'utf-16be',
-  GB18030 = 'gb18030',
-}
-registerEnumType(EncodingOption, { name: 'TextEncoding', description: 'GB18030 also reads GBK and GB2312' });
-
-export enum SchemaKindOption {
-  ALPACA = 'alpaca',
-  SHAREGPT = 'sharegpt',
-  OPENAI = 'openai',
-  PROMPT_COMPLETION = 'prompt_completion',
-  TEXT = 'text',
-  PREFERENCE = 'preference',
-}
-registerEnumType(SchemaKindOption, { name: 'SchemaKind' });
-
-export enum TextModeOption {
-  LINES = 'lines',
-  DOCUMENT = 'document',
-}
-registerEnumType(TextModeOption, {
-  name: 'TextMode',
-  description: 'TXT files: one row per line, or the whole file as one row',
-});
+import { DatasetVersionStatus } from './dataset-version.entity.js';
 
 @InputType()
 export class ColumnMappingInput {
@@ -194,16 +161,16 @@ export class ValidationReport {
 
 @ObjectType()
 export class DatasetSchema {
-  @Field(() => String, { nullable: true })
+  @Field(() => SchemaKindOption, { nullable: true })
   kind!: string | null;
 
   @Field(() => GraphQLJSONObject, { nullable: true })
   mapping!: Record<string, unknown> | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => FileFormatOption, { nullable: true })
   format!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => EncodingOption, { nullable: true })
   encoding!: string | null;
 }
 
@@ -242,7 +209,7 @@ export class DatasetVersionProgress {
   @Field(() => ID)
   versionId!: string;
 
-  @Field(() => String)
+  @Field(() => DatasetVersionStatus)
   status!: string;
 
   @Field(() => Int)

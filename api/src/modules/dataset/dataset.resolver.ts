@@ -16,6 +16,7 @@ import { Connection, PageArgs } from '../../graphql/pagination.js';
 import type { DatasetVersionProgressEvent } from '../../pubsub.js';
 import { datasetVersionProgress } from './dataset-progress.js';
 import { ProjectRole } from '../project/project-member.entity.js';
+import { User } from '../user/user.entity.js';
 import { DatasetVersion } from './dataset-version.entity.js';
 import { Dataset } from './dataset.entity.js';
 import {
@@ -112,6 +113,11 @@ export class DatasetVersionResolver {
   @FieldResolver(() => Dataset)
   dataset(@Root() version: DatasetVersion) {
     return version.dataset;
+  }
+
+  @FieldResolver(() => User)
+  author(@Root() version: DatasetVersion, @Ctx() ctx: Context) {
+    return ctx.loaders.user.load(version.authorId);
   }
 
   @FieldResolver(() => DatasetRowPage)

@@ -72,8 +72,8 @@ describe('dataset versions from uploads', () => {
     expect(version).toMatchObject({
       number: 1,
       rowCount: 120,
-      schemaKind: 'sharegpt',
-      schema: { format: 'jsonl', encoding: 'utf-8' },
+      schemaKind: 'SHAREGPT',
+      schema: { format: 'JSONL', encoding: 'UTF8' },
     });
     expect(version.validation).toMatchObject({ sourceRecords: 120, validRows: 120, unresolved: 0, problems: [] });
     expect(version.stats.tokens.tokenizer).toBe('qwen3');
@@ -103,7 +103,7 @@ describe('dataset versions from uploads', () => {
   it('imports a GBK CSV with the Chinese text intact', async () => {
     const csv = iconv.encode('instruction,output\n介绍一下长城,长城是中国古代的军事防御工程。\n', 'gbk');
     const { version } = await importFile('gbk.csv', csv);
-    expect(version.schema).toMatchObject({ format: 'csv', encoding: 'gb18030', kind: 'alpaca' });
+    expect(version.schema).toMatchObject({ format: 'CSV', encoding: 'GB18030', kind: 'ALPACA' });
     expect(version.rows.rows[0].data.messages[1].content).toBe('长城是中国古代的军事防御工程。');
   });
 

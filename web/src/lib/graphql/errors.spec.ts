@@ -27,6 +27,23 @@ describe('fromGraphQLErrors', () => {
     ).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 30 });
   });
 
+  it('keeps the full path of each field for forms with repeated parts', () => {
+    const error = fromGraphQLErrors([
+      {
+        message: 'input.steps.1.ratios: must sum to 1',
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          fields: [
+            { field: 'input.steps.1.ratios', message: 'must sum to 1' },
+            { field: 'input.steps.0.seed', message: 'must be a whole number' },
+          ],
+        },
+      },
+    ]);
+    expect(error.fields).toEqual({ steps: 'must sum to 1' });
+    expect(error.fieldPaths).toEqual({ 'steps.1.ratios': 'must sum to 1', 'steps.0.seed': 'must be a whole number' });
+  });
+
   it('treats codes it does not know as UNKNOWN', () => {
     expect(fromGraphQLErrors([{ message: 'x', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }]).code).toBe(
       'UNKNOWN',

@@ -22,6 +22,11 @@ export interface AppError {
   message: string;
   /** Form field name (the `input.` prefix removed) → the server's message for it. */
   fields: Record<string, string>;
+  /**
+   * Full field path (the `input.` prefix removed) → the server's message, for forms with repeated
+   * parts: `steps.2.ratios`, `options.mapping.columns.output`. `fields` keeps only the first part.
+   */
+  fieldPaths?: Record<string, string>;
   retryAfterSeconds?: number;
   requestId?: string;
 }
@@ -29,11 +34,14 @@ export interface AppError {
 const isCode = (value: unknown): value is ErrorCode =>
   typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 
+/** `input.scopes.2` → `scopes.2`, `id` → `id`. */
+export function fieldPath(path: string): string {
+  return path.startsWith('input.') ? path.slice('input.'.length) : path;
+}
+
 /** `input.email` → `email`, `input.scopes.2` → `scopes`, `id` → `id`. */
 export function fieldName(path: string): string {
-  const parts = path.split('.');
-  if (parts[0] === 'input' && parts.length > 1) parts.shift();
-  return parts[0] ?? path;
+  return fieldPath(path).split('.')[0] ?? path;
 }
 
 /** Parse/validation errors mean this client and the server disagree; nothing the user can fix. */
@@ -49,6 +57,7 @@ export function fromGraphQLErrors(errors: readonly GraphQLFormattedError[]): App
     code: first ? codeOf(first) : 'UNKNOWN',
     message: first?.message ?? '',
     fields: {},
+    fieldPaths: {},
   };
   for (const error of errors) {
     const ext = error.extensions ?? {};
@@ -56,8 +65,8 @@ export function fromGraphQLErrors(errors: readonly GraphQLFormattedError[]): App
     for (const item of fields) {
       const { field, message } = (item ?? {}) as { field?: unknown; message?: unknown };
       if (typeof field !== 'string' || typeof message !== 'string') continue;
-      const name = fieldName(field);
-      result.fields[name] ??= message;
+      result.fields[fieldName(field)] ??= message;
+      result.fieldPaths![fieldPath(field)] ??= message;
     }
     if (typeof ext.retryAfterSeconds === 'number') result.retryAfterSeconds = ext.retryAfterSeconds;
     if (typeof ext.requestId === 'string') result.requestId = ext.requestId;

@@ -39,14 +39,15 @@ export async function diffRowSets(
       unchanged++;
     } else addedAt.push(i);
   });
+  // Head rows matched the earliest copies of each row, so the copies left over are the last ones.
   const removedAt: number[] = [];
-  base.forEach((k, i) => {
-    const left = remaining.get(k) ?? 0;
+  for (let i = base.length - 1; i >= 0; i--) {
+    const left = remaining.get(base[i]) ?? 0;
     if (left > 0) {
-      remaining.set(k, left - 1);
+      remaining.set(base[i], left - 1);
       removedAt.push(i);
     }
-  });
+  }
   const removedSet = new Set(removedAt);
   const addedSet = new Set(addedAt);
   const entries: DiffPage['entries'] = [];

@@ -1,0 +1,85 @@
+import type { FileFormat, SchemaKind, TextEncoding, TextMode } from '$lib/graphql/generated/graphql';
+
+/** What the reader can be told to use instead of what detection found (the API's enums). */
+export const FILE_FORMATS: FileFormat[] = ['JSONL', 'JSON', 'CSV', 'TSV', 'PARQUET', 'TXT'];
+export const TEXT_ENCODINGS: TextEncoding[] = ['UTF8', 'UTF16LE', 'UTF16BE', 'GB18030'];
+export const TEXT_MODES: TextMode[] = ['LINES', 'DOCUMENT'];
+
+/** Schema kinds as the API's mapping JSON names them (`alpaca`), in the order the picker shows. */
+export const SCHEMA_KINDS = ['alpaca', 'sharegpt', 'openai', 'prompt_completion', 'text', 'preference'] as const;
+export type SchemaKindName = (typeof SCHEMA_KINDS)[number];
+
+/** Canonical fields of each kind; the required ones first. Mirrors the API's ingest/schema.ts. */
+export const CANONICAL_FIELDS: Record<SchemaKindName, { required: string[]; optional: string[] }> = {
+  alpaca: { required: ['instruction', 'output'], optional: ['input', 'system', 'history'] },
+  sharegpt: { required: ['conversations'], optional: ['system', 'tools'] },
+  openai: { required: ['messages'], optional: ['tools'] },
+  prompt_completion: { required: ['prompt', 'completion'], optional: ['system'] },
+  text: { required: ['text'], optional: [] },
+  preference: { required: ['prompt', 'chosen', 'rejected'], optional: ['system'] },
+};
+
+export function isSchemaKind(value: unknown): value is SchemaKindName {
+  return typeof value === 'string' && (SCHEMA_KINDS as readonly string[]).includes(value);
+}
+
+/** `prompt_completion` → `PROMPT_COMPLETION`, the input enum. */
+export const kindEnum = (kind: SchemaKindName): SchemaKind => kind.toUpperCase() as SchemaKind;
+
+/** A mapping as the API's JSON gives it (`{kind, columns}`), or null when it is not one. */
+export function readMapping(value: unknown): { kind: SchemaKindName; columns: Record<string, string> } | null {
+  if (!value || typeof value !== 'object') return null;
+  const { kind, columns } = value as { kind?: unknown; columns?: unknown };
+  if (!isSchemaKind(kind)) return null;
+  const result: Record<string, string> = {};
+  if (columns && typeof columns === 'object') {
+    for (const [field, column] of Object.entries(columns)) if (typeof column === 'string') result[field] = column;
+  }
+  return { kind, columns: result };
+}
+
+/**
+ * A first guess of the columns for `kind`: each canonical field takes the source column of the same
+ * name (any case), or keeps what it had. The API's detection knows more aliases; this only helps
+ * when the reader switches kind by hand.
+ */
+export function guessColumns(
+  kind: SchemaKindName,
+  sourceColumns: string[],
+  previous: Record<string, string> = {},
+): Record<string, string> {
+  const lower = new Map(sourceColumns.map((c) => [c.toLowerCase(), c]));
+  const { required, optional } = CANONICAL_FIELDS[kind];
+  const result: Record<string, string> = {};
+  for (const field of [...required, ...optional]) {
+    const column = lower.get(field) ?? (sourceColumns.includes(previous[field] ?? '') ? previous[field] : undefined);
+    if (column) result[field] = column;
+  }
+  return result;
+}
+
+/** Required fields of `kind` that `columns` leaves without a source column. */
+export function missingFields(kind: SchemaKindName, columns: Record<string, string>): string[] {
+  return CANONICAL_FIELDS[kind].required.filter((field) => !columns[field]);
+}
+
+/** Base models for the template preview. A catalogue query will replace this list. */
+export const MODEL_IDS = [
+  'Qwen/Qwen3-0.6B',
+  'Qwen/Qwen3-1.7B',
+  'Qwen/Qwen3-4B',
+  'Qwen/Qwen3-8B',
+  'Qwen/Qwen3-30B-A3B',
+  'Qwen/Qwen2.5-0.5B-Instruct',
+  'Qwen/Qwen2.5-1.5B-Instruct',
+  'Qwen/Qwen2.5-3B-Instruct',
+  'Qwen/Qwen2.5-7B-Instruct',
+  'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
+  'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+  'deepseek-ai/deepseek-coder-1.3b-instruct',
+  'deepseek-ai/deepseek-coder-6.7b-instruct',
+  'deepseek-ai/DeepSeek-V2-Lite-Chat',
+] as const;
+
+/** The API's stored encoding name (`utf-8`, `gb18030`) → the enum name used for labels (`UTF8`). */
+export const encodingKey = (name: string): string => name.replace(/-/g, '').toUpperCase();
