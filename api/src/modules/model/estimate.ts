@@ -47,10 +47,16 @@ export function estimateMemory(model: CatalogModel, input: EstimateInput): Estim
   const trainableParams = input.method === 'full' ? params : loraParams;
   const shard = input.strategy === 'fsdp' ? Math.max(1, input.gpus) : 1;
   const weightsGb = (params * weightBytes) / GB / shard;
-  const trainableGb = (trainableParams * (input.method === 'full' ? BYTES[input.precision] : 4) * 2) / GB / shard; // weights + gradients
+  // Full fine-tune under mixed precision keeps gradients plus an fp32 master copy (2 + 4 bytes);
+  // LoRA parameters train in fp32 with fp32 gradients (4 + 4 bytes).
+  const trainableBytes = input.method === 'full' ? (input.precision === 'fp32' ? 4 : 6) : 8;
+  const trainableGb = (trainableParams * trainableBytes) / GB / shard;
   const optimizerGb = (trainableParams * 8) / GB / shard; // AdamW: two fp32 moments
+  // Activation bytes per token per layer in 16-bit: ~34 × hidden without recomputation (Korthikanti et
+  // al., without the attention-score term that flash attention removes), the 2-byte layer input with
+  // gradient checkpointing. fp32 doubles it.
   const perTokenPerLayer =
-    model.hiddenSize * (input.gradientCheckpointing ? 2 : 34) * BYTES[input.precision === 'fp32' ? 'fp32' : 'bf16'];
+    model.hiddenSize * (input.gradientCheckpointing ? 2 : 34) * (input.precision === 'fp32' ? 2 : 1);
   const activationsGb = (input.batchSize * input.maxSeqLength * model.layers * perTokenPerLayer) / GB;
   const totalGb = (weightsGb + trainableGb + optimizerGb + activationsGb) * 1.1 + 1; // allocator slack + CUDA context
   // 6 FLOPs per parameter per token (forward + backward), 40% of 312 TFLOPs (A100 bf16).
