@@ -8,12 +8,11 @@ import { expressMiddleware } from '@as-integrations/express5';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { type RequestHandler } from 'express';
-import { parse, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import type { GraphQLSchema } from 'graphql';
 import { buildContext, type Context } from './context.js';
 import { formatError } from './errors.js';
 import { createArmor } from './graphql/limits.js';
+import { startGraphQLWebSocket } from './graphql/ws-server.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { applyShield } from './graphql/shield.js';
 import { healthRouter } from './http/health.js';
@@ -58,51 +57,7 @@ export async function startServer(
   if (config.TRUST_PROXY) expressApp.set('trust proxy', config.TRUST_PROXY);
   const httpServer = createServer(expressApp);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown>, { requestId?: string }>(
-    {
-      schema,
-      context: async (ctx, _id, _payload) => {
-        const em = orm.em.fork();
-        const auth = await authenticate(em, app.accessTokens, bearerToken(ctx.connectionParams?.authorization));
-        const request = ctx.extra.request;
-        return buildContext(app, {
-          requestId: crypto.randomUUID(),
-          log,
-          em,
-          ip: request.socket.remoteAddress ?? null,
-          userAgent: request.headers['user-agent'] ?? null,
-          viewer: auth.viewer,
-          authError: auth.error,
-        });
-      },
-      onConnect: async (ctx) => {
-        // A token that is presented must be valid; anonymous sockets may still use public operations.
-        const token = bearerToken(ctx.connectionParams?.authorization);
-        if (!token) return true;
-        const auth = await authenticate(orm.em.fork(), app.accessTokens, token);
-        return auth.viewer !== null;
-      },
-      onSubscribe: (_ctx, _id, payload) => {
-        // Same limits as HTTP: parse with a token cap, validate with the armor rules.
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: config.GRAPHQL_MAX_TOKENS });
-        } catch (error) {
-          return [error as never];
-        }
-        const errors = validate(schema, document, [...armor.validationRules]);
-        if (errors.length) return errors;
-      },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log)),
-      onNext: (_ctx, _id, _payload, _args: ExecutionArgs, result) => {
-        if (!('errors' in result) || !result.errors) return result;
-        const requestId = (_args.contextValue as Context | undefined)?.requestId;
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log, requestId)) } as never;
-      },
-    },
-    wsServer,
-  );
+  const wsCleanup = startGraphQLWebSocket(app, httpServer, schema, armor.validationRules);
 
   const apollo = new ApolloServer<Context>({
     schema,
