@@ -12,6 +12,7 @@ import { DatasetService } from './modules/dataset/dataset.service.js';
 import { ProjectService } from './modules/project/project.service.js';
 import { RoleService } from './modules/role/role.service.js';
 import { UserService } from './modules/user/user.service.js';
+import { WorkerService } from './modules/worker/worker.service.js';
 
 /** Process-wide singletons, created once at start. */
 export interface AppServices {
@@ -32,6 +33,7 @@ export interface Services {
   projects: ProjectService;
   datasets: DatasetService;
   datasetDerive: DatasetDeriveService;
+  workers: WorkerService;
 }
 
 export function createServices(ctx: Context, app: AppServices): Services {
@@ -44,6 +46,7 @@ export function createServices(ctx: Context, app: AppServices): Services {
     projects: () => new ProjectService(ctx),
     datasets: () => new DatasetService(ctx),
     datasetDerive: () => new DatasetDeriveService(ctx),
+    workers: () => new WorkerService(ctx, app),
   };
   const cache: Partial<Services> = {};
   return new Proxy(cache as Services, {

@@ -38,6 +38,8 @@ function firstOverWebSocket(
  * this test until it is added here, so nothing ships without a decision about its access.
  */
 type Access = 'public' | 'signed-in' | 'password-session' | Permission;
+
+/** Worker tokens (role WORKER) may call public and worker operations only. */
 const EXPECTED: Record<string, Access> = {
   'Query.me': 'signed-in',
   'Query.users': 'user:manage',
@@ -82,6 +84,11 @@ const EXPECTED: Record<string, Access> = {
   'Query.baseModels': 'signed-in',
   'Query.baseModel': 'signed-in',
   'Query.estimateRun': 'run:create',
+  'Query.workers': 'worker:manage',
+  'Mutation.createWorkerToken': 'worker:manage',
+  'Mutation.revokeWorkerToken': 'worker:manage',
+  'Mutation.registerWorker': 'worker:run',
+  'Mutation.workerHeartbeat': 'worker:run',
 };
 
 const ROOTS = [
@@ -122,7 +129,8 @@ describe('built-in roles × operations', () => {
   const allows = (access: Access, permissions: readonly string[] | null) => {
     if (access === 'public') return true;
     if (permissions === null) return false;
-    if (access === 'signed-in' || access === 'password-session') return true;
+    const worker = permissions.includes('worker:run');
+    if (access === 'signed-in' || access === 'password-session') return !worker;
     return permissions.includes(access);
   };
 

@@ -9,6 +9,7 @@ import { User } from '../modules/user/user.entity.js';
 import { DatasetVersion } from '../modules/dataset/dataset-version.entity.js';
 import { Dataset } from '../modules/dataset/dataset.entity.js';
 import { Upload } from '../modules/dataset/upload.entity.js';
+import { Worker } from '../modules/worker/worker.entity.js';
 
 /** Every entity, listed explicitly so tsx, tsc output, vitest and the MikroORM CLI agree. */
 export const entities = [
@@ -23,4 +24,5 @@ export const entities = [
   Dataset,
   DatasetVersion,
   Upload,
+  Worker,
 ];

@@ -22,9 +22,11 @@ function defineRule(name: string, check: Check): ShieldRule {
 export const isPublic = allow;
 ruleChecks.set(allow, () => true);
 
-export const isAuthenticated = defineRule('isAuthenticated', (ctx) =>
-  ctx.viewer ? true : (ctx.authError ?? unauthenticated()),
-);
+/** A person signed in (session or API token). Worker tokens are refused: they call worker operations only. */
+export const isAuthenticated = defineRule('isAuthenticated', (ctx) => {
+  if (!ctx.viewer) return ctx.authError ?? unauthenticated();
+  return !ctx.viewer.isWorker || forbidden('Worker tokens can only call worker operations');
+});
 
 const permissionRules = new Map<Permission, ShieldRule>();
 
@@ -44,5 +46,6 @@ export function hasPermission(permission: Permission): ShieldRule {
 /** A session sign-in (not an API token): for account-changing operations tokens must not do. */
 export const isSignedInWithPassword = defineRule('isSignedInWithPassword', (ctx) => {
   if (!ctx.viewer) return ctx.authError ?? unauthenticated();
+  if (ctx.viewer.isWorker) return forbidden('Worker tokens can only call worker operations');
   return ctx.viewer.sessionId !== null || forbidden('Not allowed with an API token; sign in instead');
 });

@@ -9,6 +9,7 @@ import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { DatasetOpsResolver } from '../modules/dataset/dataset-ops.resolver.js';
 import { RunConfigResolver } from '../modules/run/run.resolver.js';
+import { WorkerResolver } from '../modules/worker/worker.resolver.js';
 import { DatasetResolver, DatasetVersionResolver } from '../modules/dataset/dataset.resolver.js';
 import { pubSub } from '../pubsub.js';
 import { ProjectMemberResolver, ProjectResolver } from '../modules/project/project.resolver.js';
@@ -29,6 +30,7 @@ const resolvers = [
   DatasetVersionResolver,
   DatasetOpsResolver,
   RunConfigResolver,
+  WorkerResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -9,6 +9,7 @@ import { auditRules } from '../modules/audit/audit.rules.js';
 import { authRules } from '../modules/auth/auth.rules.js';
 import { datasetOpsRules, datasetRules } from '../modules/dataset/dataset.rules.js';
 import { runRules } from '../modules/run/run.rules.js';
+import { workerRules } from '../modules/worker/worker.rules.js';
 import { projectRules } from '../modules/project/project.rules.js';
 import { roleRules } from '../modules/role/role.rules.js';
 import { userRules } from '../modules/user/user.rules.js';
@@ -28,6 +29,7 @@ const moduleRules: RootRules[] = [
   datasetRules,
   datasetOpsRules,
   runRules,
+  workerRules,
 ];
 
 /** Every root field's rule, merged from the modules' rules files. A duplicate is a bug. */

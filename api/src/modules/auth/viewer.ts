@@ -12,12 +12,16 @@ export interface Viewer {
   permissions: ReadonlySet<Permission>;
   sessionId: string | null;
   apiTokenId: string | null;
+  /** A worker machine's service account: it may call worker operations only. */
+  isWorker: boolean;
 }
 
 export type Authentication = { viewer: Viewer | null; error: AppError | null };
 
 const rolePermissions = (user: User): Set<Permission> =>
   new Set(user.roles.getItems().flatMap((r) => r.permissions.filter(isPermission)));
+
+const isWorkerAccount = (user: User) => user.roles.getItems().some((r) => r.name === 'WORKER');
 
 /** Extracts `Bearer <token>` from an Authorization header or graphql-ws connection params. */
 export function bearerToken(value: unknown): string | null {
@@ -53,7 +57,13 @@ export async function authenticate(
   }
   if (session.user.disabledAt) return { viewer: null, error: unauthenticated('This account is disabled') };
   return {
-    viewer: { user: session.user, permissions: rolePermissions(session.user), sessionId: session.id, apiTokenId: null },
+    viewer: {
+      user: session.user,
+      permissions: rolePermissions(session.user),
+      sessionId: session.id,
+      apiTokenId: null,
+      isWorker: isWorkerAccount(session.user),
+    },
     error: null,
   };
 }
@@ -71,5 +81,14 @@ async function authenticateApiToken(em: EntityManager, token: string): Promise<A
   if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() > 60_000) {
     await em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
   }
-  return { viewer: { user: apiToken.user, permissions, sessionId: null, apiTokenId: apiToken.id }, error: null };
+  return {
+    viewer: {
+      user: apiToken.user,
+      permissions,
+      sessionId: null,
+      apiTokenId: apiToken.id,
+      isWorker: isWorkerAccount(apiToken.user),
+    },
+    error: null,
+  };
 }

@@ -12,6 +12,7 @@ export const PERMISSIONS = {
   'model:read': 'Read models and evaluations',
   'model:deploy': 'Export and deploy models',
   'worker:manage': 'Register and manage GPU workers',
+  'worker:run': 'Act as a GPU worker machine (worker tokens only)',
   'audit:read': 'Read the audit log',
 } as const;
 
@@ -22,7 +23,10 @@ export const isPermission = (value: string): value is Permission => value in PER
 
 /** Built-in global roles, created by the first migration run and kept in sync at start. */
 export const BUILT_IN_ROLES: Record<string, { description: string; permissions: Permission[] }> = {
-  ADMIN: { description: 'Everything, including user and role management', permissions: ALL_PERMISSIONS },
+  ADMIN: {
+    description: 'Everything, including user and role management',
+    permissions: ALL_PERMISSIONS.filter((p) => p !== 'worker:run'),
+  },
   MEMBER: {
     description: 'Creates projects, works with data, runs and models',
     permissions: [
@@ -36,6 +40,7 @@ export const BUILT_IN_ROLES: Record<string, { description: string; permissions: 
     ],
   },
   VIEWER: { description: 'Reads what their projects hold', permissions: ['dataset:read', 'model:read'] },
+  WORKER: { description: 'GPU worker machines: their tokens call worker operations only', permissions: ['worker:run'] },
 };
 
 /** The role a self-registered or admin-created user gets unless told otherwise. */

@@ -1,0 +1,33 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Worker } from './worker.entity.js';
+
+@InputType()
+export class GpuInfoInput {
+  @Field(() => Int) index!: number;
+  @Field(() => String) name!: string;
+  @Field(() => Int) memoryMb!: number;
+}
+
+@InputType({ description: 'What the agent found on its machine (nvidia-smi, os)' })
+export class RegisterWorkerInput {
+  @Field(() => String) hostname!: string;
+  @Field(() => [GpuInfoInput]) gpus!: GpuInfoInput[];
+  @Field(() => Int) cpuCount!: number;
+  @Field(() => Int) memoryMb!: number;
+  @Field(() => String) agentVersion!: string;
+}
+
+@ObjectType()
+export class CreatedWorkerToken {
+  @Field(() => String, { description: 'Shown once. Give it to the agent as LLMT_WORKER_TOKEN.' })
+  token!: string;
+
+  @Field(() => Worker)
+  worker!: Worker;
+}
+
+@ObjectType()
+export class WorkerHeartbeat {
+  @Field(() => ID) workerId!: string;
+  @Field(() => Date) receivedAt!: Date;
+}

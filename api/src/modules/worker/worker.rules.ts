@@ -1,0 +1,11 @@
+import { hasPermission } from '../../graphql/rules.js';
+
+export const workerRules = {
+  Query: { workers: hasPermission('worker:manage') },
+  Mutation: {
+    createWorkerToken: hasPermission('worker:manage'),
+    revokeWorkerToken: hasPermission('worker:manage'),
+    registerWorker: hasPermission('worker:run'),
+    workerHeartbeat: hasPermission('worker:run'),
+  },
+};

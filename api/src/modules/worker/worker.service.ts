@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Context } from '../../context.js';
+import { conflict, forbidden, notFound, unauthenticated } from '../../errors.js';
+import { paginate, type PageArgs } from '../../graphql/pagination.js';
+import { validate } from '../../graphql/validate.js';
+import type { AppServices } from '../../services.js';
+import { ApiToken } from '../api-token/api-token.entity.js';
+import { API_TOKEN_PREFIX, newOpaqueToken, sha256 } from '../auth/tokens.js';
+import { Role } from '../role/role.entity.js';
+import { User } from '../user/user.entity.js';
+import type { CreatedWorkerToken, RegisterWorkerInput } from './worker.inputs.js';
+import { Worker } from './worker.entity.js';
+
+/** A worker is online while its heartbeats are this fresh. */
+export const ONLINE_WITHIN_MS = 30_000;
+
+const nameRule = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 lowercase letters, digits or dashes');
+const registerSchema = z.object({
+  hostname: z.string().trim().min(1, 'must not be empty').max(255),
+  gpus: z
+    .array(
+      z.object({ index: z.number().int().min(0), name: z.string().min(1).max(100), memoryMb: z.number().int().min(0) }),
+    )
+    .max(64, 'at most 64 GPUs'),
+  cpuCount: z.number().int().min(1, 'must be at least 1').max(4096),
+  memoryMb: z.number().int().min(1, 'must be at least 1'),
+  agentVersion: z.string().trim().min(1).max(64),
+});
+
+export class WorkerService {
+  constructor(
+    private readonly ctx: Context,
+    private readonly app: AppServices,
+  ) {}
+
+  list(page: PageArgs) {
+    return paginate(this.ctx.em, Worker, { revokedAt: null }, { name: 'asc' }, page);
+  }
+
+  /** Creates the worker, its service account (role WORKER) and its token, shown once. */
+  async createToken(name: string): Promise<CreatedWorkerToken> {
+    const workerName = validate(nameRule, name, 'name');
+    const em = this.ctx.em;
+    if (await em.count(Worker, { name: workerName })) throw conflict('name', `A worker named ${workerName} exists`);
+    const account = Object.assign(new User(), {
+      email: `${workerName}@workers.llm-trainer.invalid`,
+      displayName: `Worker ${workerName}`,
+      // No one can sign in as a worker: the password is random and never shown.
+      passwordHash: await this.app.hasher.hash(randomBytes(32).toString('base64url')),
+    });
+    account.roles.add(await em.findOneOrFail(Role, { name: 'WORKER' }));
+    const secret = newOpaqueToken(API_TOKEN_PREFIX);
+    const token = Object.assign(new ApiToken(), {
+      user: account,
+      name: `worker ${workerName}`,
+      prefix: secret.slice(0, API_TOKEN_PREFIX.length + 6),
+      tokenHash: sha256(secret),
+      scopes: ['worker:run'],
+    });
+    const worker = Object.assign(new Worker(), { name: workerName, account });
+    em.persist([account, token, worker]);
+    this.ctx.services.audit.record({
+      action: 'worker.create',
+      targetType: 'worker',
+      targetId: worker.id,
+      details: { name: workerName },
+    });
+    await em.flush();
+    return { token: secret, worker };
+  }
+
+  /** Stops the worker's token at once (its service account is disabled). */
+  async revoke(id: string): Promise<Worker> {
+    const worker = await this.ctx.em.findOne(
+      Worker,
+      { id: validate(z.uuid('must be a worker id'), id, 'id') },
+      { populate: ['account'] },
+    );
+    if (!worker) throw notFound('Worker');
+    worker.revokedAt ??= new Date();
+    worker.account.disabledAt ??= new Date();
+    this.ctx.services.audit.record({ action: 'worker.revoke', targetType: 'worker', targetId: worker.id });
+    await this.ctx.em.flush();
+    return worker;
+  }
+
+  /** The worker behind the calling token. */
+  private async self(): Promise<Worker> {
+    const viewer = this.ctx.viewer;
+    if (!viewer) throw unauthenticated();
+    if (!viewer.isWorker) throw forbidden('Only worker tokens can call worker operations');
+    const worker = await this.ctx.em.findOne(Worker, { account: viewer.user.id, revokedAt: null });
+    if (!worker) throw notFound('Worker for this token');
+    return worker;
+  }
+
+  async register(input: RegisterWorkerInput): Promise<Worker> {
+    const data = validate(registerSchema, input);
+    const worker = await this.self();
+    Object.assign(worker, data, { registeredAt: new Date(), lastHeartbeatAt: new Date() });
+    await this.ctx.em.flush();
+    return worker;
+  }
+
+  async heartbeat(): Promise<{ workerId: string; receivedAt: Date }> {
+    const worker = await this.self();
+    const receivedAt = new Date();
+    await this.ctx.em.nativeUpdate(Worker, { id: worker.id }, { lastHeartbeatAt: receivedAt });
+    return { workerId: worker.id, receivedAt };
+  }
+}
