@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProject, createUser, type TestUser } from '../../../test/factories.js';
+import { createProject, createUser, loginAdmin, type TestUser } from '../../../test/factories.js';
 import { errorCode, startTestApp, type TestApp } from '../../../test/test-app.js';
 import { tusUpload, waitForEvent } from '../../../test/uploads.js';
 
@@ -148,6 +148,24 @@ describe('run configuration', () => {
     expect(fields(await app.gql(ESTIMATE, { input: { ...base(), baseModelId: 'meta/llama-9' } }, user.token))).toEqual([
       'input.baseModelId',
     ]);
+  });
+
+  it('checks the worker pool: QLoRA needs a GPU worker, and no run asks for more GPUs than a worker has', async () => {
+    const admin = (await loginAdmin(app)).token;
+    const cpu = (await app.gql(`mutation { createWorkerToken(name: "cpu-box") { token } }`, {}, admin)).data!
+      .createWorkerToken.token;
+    const machine = { hostname: 'cpu-box', gpus: [], cpuCount: 8, memoryMb: 32_000, agentVersion: '0.1.0' };
+    await app.gql(
+      `mutation($input: RegisterWorkerInput!) { registerWorker(input: $input) { id } }`,
+      { input: machine },
+      cpu,
+    );
+    expect(fields(await app.gql(ESTIMATE, { input: { ...base(), method: 'QLORA' } }, user.token))).toEqual([
+      'input.method',
+    ]);
+    expect(
+      fields(await app.gql(ESTIMATE, { input: { ...base(), resources: { gpusPerNode: 2 } } }, user.token)),
+    ).toEqual(['input.resources.gpusPerNode']);
   });
 
   it('lists the catalogue for the model picker', async () => {

@@ -111,7 +111,14 @@ const refuse = (problems: Problem[]) =>
  * Applies the preset and defaults, then checks the whole configuration against the model, the
  * dataset version and the resources. Every problem names its field; all are reported at once.
  */
-export function resolveRunConfig(input: RunConfigInput, version: DatasetVersion): ResolvedRunConfig {
+/** The largest GPU count among registered workers (null when no worker is registered yet). */
+export type WorkerPool = { maxGpus: number } | null;
+
+export function resolveRunConfig(
+  input: RunConfigInput,
+  version: DatasetVersion,
+  pool: WorkerPool = null,
+): ResolvedRunConfig {
   const problems: Problem[] = [];
   const model = findModel(input.baseModelId);
   if (!model)
@@ -150,6 +157,14 @@ export function resolveRunConfig(input: RunConfigInput, version: DatasetVersion)
     });
   if (resources.gpusPerNode === 0 && resources.nodes > 1)
     problems.push({ field: 'input.resources.nodes', message: 'CPU training runs on one node' });
+  if (pool && input.method === 'qlora' && pool.maxGpus === 0) {
+    problems.push({ field: 'input.method', message: 'QLoRA (4-bit) needs CUDA; every registered worker is CPU-only' });
+  } else if (pool && resources.gpusPerNode > pool.maxGpus) {
+    problems.push({
+      field: 'input.resources.gpusPerNode',
+      message: `no registered worker has ${resources.gpusPerNode} GPUs (the most is ${pool.maxGpus})`,
+    });
+  }
   if (input.method === 'qlora' && resources.gpusPerNode === 0)
     problems.push({ field: 'input.method', message: 'QLoRA (4-bit) needs CUDA GPUs; choose LoRA for CPU workers' });
   if (parsed.success && model && parsed.data.maxSeqLength > model.contextLength) {

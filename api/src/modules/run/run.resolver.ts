@@ -58,7 +58,10 @@ export class RunConfigResolver {
   })
   async estimateRun(@Arg('input', () => RunConfigInput) input: RunConfigInput, @Ctx() ctx: Context) {
     const version = await ctx.services.datasets.versionAccess(input.datasetVersionId);
-    const config = resolveRunConfig(input, version);
-    return estimateRun(config, version);
+    const config = resolveRunConfig(input, version, await ctx.services.workers.pool());
+    const estimate = estimateRun(config, version);
+    if (!(await ctx.services.workers.pool()))
+      estimate.warnings.push('no worker is registered yet; runs will wait in the queue until one is');
+    return estimate;
   }
 }

@@ -98,6 +98,12 @@ export class WorkerService {
     return worker;
   }
 
+  /** What the registered workers can run, for run validation. */
+  async pool(): Promise<{ maxGpus: number } | null> {
+    const workers = await this.ctx.em.find(Worker, { revokedAt: null, registeredAt: { $ne: null } });
+    return workers.length ? { maxGpus: Math.max(...workers.map((w) => w.gpus.length)) } : null;
+  }
+
   async register(input: RegisterWorkerInput): Promise<Worker> {
     const data = validate(registerSchema, input);
     const worker = await this.self();
