@@ -4,9 +4,11 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261129094346_initial } from './Migration20261129094346_initial.js';
 import { Migration20261129100405_datasets } from './Migration20261129100405_datasets.js';
 import { Migration20261129103020_dataset_splits } from './Migration20261129103020_dataset_splits.js';
+import { Migration20261129111308_workers } from './Migration20261129111308_workers.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129094346_initial', class: Migration20261129094346_initial },
   { name: 'Migration20261129100405_datasets', class: Migration20261129100405_datasets },
   { name: 'Migration20261129103020_dataset_splits', class: Migration20261129103020_dataset_splits },
+  { name: 'Migration20261129111308_workers', class: Migration20261129111308_workers },
 ];
