@@ -35,3 +35,8 @@ export function formatDelta(value: number, locale: string, maximumFractionDigits
   if (Math.abs(value) < 10 ** -maximumFractionDigits / 2) return formatNumber(0, locale);
   return value > 0 ? `+${text}` : `−${text}`;
 }
+
+/** 43646976 → "43.6M" (en), "4364.7万" (zh-CN): large counts at a glance. */
+export function formatCompact(value: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
+}

@@ -63,23 +63,5 @@ export function missingFields(kind: SchemaKindName, columns: Record<string, stri
   return CANONICAL_FIELDS[kind].required.filter((field) => !columns[field]);
 }
 
-/** Base models for the template preview. A catalogue query will replace this list. */
-export const MODEL_IDS = [
-  'Qwen/Qwen3-0.6B',
-  'Qwen/Qwen3-1.7B',
-  'Qwen/Qwen3-4B',
-  'Qwen/Qwen3-8B',
-  'Qwen/Qwen3-30B-A3B',
-  'Qwen/Qwen2.5-0.5B-Instruct',
-  'Qwen/Qwen2.5-1.5B-Instruct',
-  'Qwen/Qwen2.5-3B-Instruct',
-  'Qwen/Qwen2.5-7B-Instruct',
-  'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
-  'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
-  'deepseek-ai/deepseek-coder-1.3b-instruct',
-  'deepseek-ai/deepseek-coder-6.7b-instruct',
-  'deepseek-ai/DeepSeek-V2-Lite-Chat',
-] as const;
-
 /** The API's stored encoding name (`utf-8`, `gb18030`) → the enum name used for labels (`UTF8`). */
 export const encodingKey = (name: string): string => name.replace(/-/g, '').toUpperCase();

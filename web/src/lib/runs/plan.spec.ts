@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import en from '../i18n/en.json';
+import {
+  DEFAULTS,
+  HYPER_FIELDS,
+  HYPER_GROUPS,
+  PLAN_STEPS,
+  PRESET_NAMES,
+  effectiveDefault,
+  isLocked,
+  emptyForm,
+  parseValue,
+  problemAt,
+  stepOfPath,
+  toRunConfigInput,
+  type PlanForm,
+} from './plan';
+
+function form(change: (f: PlanForm) => void = () => {}): PlanForm {
+  const f = emptyForm();
+  f.datasetVersionId = 'v1';
+  f.baseModelId = 'Qwen/Qwen3-0.6B';
+  change(f);
+  return f;
+}
+
+describe('toRunConfigInput', () => {
+  it('sends only what is set: empty fields take the preset or default', () => {
+    expect(toRunConfigInput(form())).toEqual({
+      input: {
+        datasetVersionId: 'v1',
+        baseModelId: 'Qwen/Qwen3-0.6B',
+        method: 'LORA',
+        objective: 'SFT',
+        resources: { strategy: 'DDP', gpusPerNode: 1, nodes: 1 },
+      },
+      problems: {},
+    });
+  });
+
+  it('parses numbers, booleans and choices into their GraphQL types', () => {
+    const { input, problems } = toRunConfigInput(
+      form((f) => {
+        f.preset = 'QLORA_LOW_MEMORY';
+        f.method = 'QLORA';
+        f.hyper.learningRate = ' 2e-4 ';
+        f.hyper.numTrainEpochs = '1.5';
+        f.hyper.loraR = '64';
+        f.hyper.maxSteps = '-1';
+        f.hyper.packing = 'true';
+        f.hyper.gradientCheckpointing = 'false';
+        f.hyper.precision = 'FP16';
+        f.hyper.thinking = 'strip_empty';
+        f.loraTargets = { mode: 'all-linear', modules: [] };
+        f.resources = { gpusPerNode: '4', nodes: '2', strategy: 'FSDP' };
+      }),
+    );
+    expect(problems).toEqual({});
+    expect(input).toEqual({
+      datasetVersionId: 'v1',
+      baseModelId: 'Qwen/Qwen3-0.6B',
+      method: 'QLORA',
+      objective: 'SFT',
+      preset: 'QLORA_LOW_MEMORY',
+      hyperparameters: {
+        learningRate: 0.0002,
+        numTrainEpochs: 1.5,
+        maxSteps: -1,
+        packing: true,
+        loraR: 64,
+        precision: 'FP16',
+        gradientCheckpointing: false,
+        thinking: 'strip_empty',
+        loraTargetModules: ['all-linear'],
+      },
+      resources: { strategy: 'FSDP', gpusPerNode: 4, nodes: 2 },
+    });
+  });
+
+  it('leaves out LoRA settings for a full fine-tune and dpoBeta for SFT', () => {
+    const fields = (f: PlanForm) => {
+      f.hyper.loraR = 'not a number';
+      f.hyper.loraDropout = '0.1';
+      f.hyper.dpoBeta = '0.2';
+      f.loraTargets = { mode: 'custom', modules: ['q_proj'] };
+    };
+    const full = toRunConfigInput(
+      form((f) => {
+        fields(f);
+        f.method = 'FULL';
+      }),
+    );
+    expect(full.problems).toEqual({});
+    expect(full.input.hyperparameters).toBeUndefined();
+    const dpo = toRunConfigInput(
+      form((f) => {
+        fields(f);
+        f.hyper.loraR = '8';
+        f.objective = 'DPO';
+      }),
+    );
+    expect(dpo.input.hyperparameters).toEqual({
+      dpoBeta: 0.2,
+      loraR: 8,
+      loraDropout: 0.1,
+      loraTargetModules: ['q_proj'],
+    });
+  });
+
+  it('reports what cannot be sent at the API field path of the control', () => {
+    const { problems, input } = toRunConfigInput(
+      form((f) => {
+        f.hyper.perDeviceTrainBatchSize = '2.5';
+        f.hyper.learningRate = '1e-4x';
+        f.hyper.seed = '99999999999';
+        f.loraTargets = { mode: 'custom', modules: [] };
+        f.resources.gpusPerNode = 'two';
+        f.resources.nodes = '';
+      }),
+    );
+    expect(problems).toEqual({
+      'hyperparameters.perDeviceTrainBatchSize': { key: 'plan.validation.integer' },
+      'hyperparameters.learningRate': { key: 'plan.validation.number' },
+      'hyperparameters.seed': { key: 'plan.validation.tooLarge' },
+      'hyperparameters.loraTargetModules': { key: 'plan.validation.modules' },
+      'resources.gpusPerNode': { key: 'plan.validation.integer' },
+    });
+    expect(input.hyperparameters).toBeUndefined();
+    expect(input.resources).toEqual({ strategy: 'DDP' });
+  });
+});
+
+describe('parseValue', () => {
+  it('rejects a choice the API does not know', () => {
+    expect(parseValue({ kind: 'choice', options: ['keep'] }, 'drop')).toEqual({ key: 'plan.validation.choice' });
+    expect(parseValue({ kind: 'float' }, '.5')).toBe(0.5);
+    expect(parseValue({ kind: 'float' }, 'Infinity')).toEqual({ key: 'plan.validation.number' });
+    expect(parseValue({ kind: 'int' }, '   ')).toBeUndefined();
+  });
+});
+
+describe('defaults and presets', () => {
+  it('shows the preset value where it sets one, else the API default', () => {
+    expect(effectiveDefault('learningRate', '')).toBe(2e-4);
+    expect(effectiveDefault('learningRate', 'FULL_FINE_TUNE')).toBe(1e-5);
+    expect(effectiveDefault('gradientCheckpointing', 'QLORA_LOW_MEMORY')).toBe(true);
+    expect(effectiveDefault('evalSteps', 'LORA_QUICK')).toBeNull();
+  });
+
+  it('covers every field with a default and an English label and hint', () => {
+    const labels = en.plan.hyper.fields as Record<string, { label: string; hint: string }>;
+    for (const field of HYPER_FIELDS) {
+      expect(field.name in DEFAULTS).toBe(true);
+      expect(labels[field.name]?.label).toBeTruthy();
+      expect(labels[field.name]?.hint).toBeTruthy();
+    }
+    for (const group of HYPER_GROUPS) expect(en.plan.hyper.groups[group]).toBeTruthy();
+    for (const step of PLAN_STEPS) expect(en.plan.steps[step]).toBeTruthy();
+    for (const preset of PRESET_NAMES) expect(en.plan.presets[preset].name).toBeTruthy();
+  });
+});
+
+describe('problem placement', () => {
+  it('finds the step of each API field path', () => {
+    expect(stepOfPath('datasetVersionId')).toBe('data');
+    expect(stepOfPath('baseModelId')).toBe('model');
+    expect(stepOfPath('objective')).toBe('method');
+    expect(stepOfPath('preset')).toBe('preset');
+    expect(stepOfPath('hyperparameters.loraTargetModules.1')).toBe('hyper');
+    expect(stepOfPath('resources.strategy')).toBe('resources');
+    expect(stepOfPath('somethingElse')).toBeNull();
+  });
+
+  it('opens the later steps once a version and a model are chosen', () => {
+    expect(isLocked('data', false)).toBe(false);
+    expect(isLocked('model', false)).toBe(false);
+    expect(isLocked('hyper', false)).toBe(true);
+    expect(isLocked('review', true)).toBe(false);
+  });
+
+  it('gives a control its own message or one about a part of it', () => {
+    const problems = { 'hyperparameters.loraTargetModules.1': 'must be a module name', method: 'needs GPUs' };
+    expect(problemAt(problems, 'hyperparameters.loraTargetModules')).toBe('must be a module name');
+    expect(problemAt(problems, 'method')).toBe('needs GPUs');
+    expect(problemAt(problems, 'hyperparameters.loraR')).toBeUndefined();
+  });
+});
