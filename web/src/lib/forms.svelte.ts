@@ -15,6 +15,7 @@ const KNOWN_SERVER_MESSAGES: Record<string, string> = {
   'is not your current password': 'validation.currentPasswordWrong',
   'give at least one scope': 'validation.scopeRequired',
   'give at least one role': 'validation.roleRequired',
+  'must be 1-63 lowercase letters, digits or dashes': 'validation.workerName',
 };
 
 export function render(message: Message): string {

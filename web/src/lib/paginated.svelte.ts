@@ -20,9 +20,12 @@ export class Paginated<T> {
 
   #endCursor: string | null = null;
   #generation = 0;
-  readonly #fetchPage: (after: string | null) => Promise<Page<T>>;
+  /** Bumped by every change to `items`, so a quiet refresh never overwrites a newer list. */
+  #version = 0;
+  readonly #fetchPage: (after: string | null, first?: number) => Promise<Page<T>>;
 
-  constructor(fetchPage: (after: string | null) => Promise<Page<T>>) {
+  /** `first`, when given, asks for that many items instead of one page (see `refresh`). */
+  constructor(fetchPage: (after: string | null, first?: number) => Promise<Page<T>>) {
     this.#fetchPage = fetchPage;
   }
 
@@ -37,24 +40,55 @@ export class Paginated<T> {
     return this.#load(false);
   }
 
+  /**
+   * Re-read everything shown (up to `max` items) in one request, quietly: no loading state, and a
+   * failure keeps the old rows. Rows keyed by id then update in place instead of flickering.
+   * `key` tells items apart, so rows past `max` that moved into the fresh page are not shown twice.
+   */
+  async refresh(key: (item: T) => string, max = 100): Promise<void> {
+    if (this.loading || !this.loaded) return;
+    const generation = this.#generation;
+    const version = this.#version;
+    const count = Math.min(Math.max(this.items.length, 1), max);
+    try {
+      const page = await this.#fetchPage(null, count);
+      if (generation !== this.#generation || version !== this.#version || this.loading) return;
+      const fresh = page.nodes.map(key);
+      const rest = this.items.slice(count).filter((item) => !fresh.includes(key(item)));
+      this.items = [...page.nodes, ...rest];
+      this.totalCount = page.totalCount;
+      if (rest.length === 0) {
+        this.hasNextPage = page.pageInfo.hasNextPage;
+        this.#endCursor = page.pageInfo.endCursor ?? null;
+      }
+      this.#version++;
+    } catch {
+      // Keep showing what we have; the next refresh tries again.
+    }
+  }
+
   /** Replace one item in place (after an edit) without reloading the list. */
   update(match: (item: T) => boolean, next: T): void {
+    this.#version++;
     this.items = this.items.map((item) => (match(item) ? next : item));
   }
 
   remove(match: (item: T) => boolean): void {
+    this.#version++;
     const before = this.items.length;
     this.items = this.items.filter((item) => !match(item));
     this.totalCount -= before - this.items.length;
   }
 
   prepend(item: T): void {
+    this.#version++;
     this.items = [item, ...this.items];
     this.totalCount += 1;
   }
 
   async #load(replace: boolean): Promise<void> {
     const generation = this.#generation;
+    this.#version++;
     this.loading = true;
     this.error = null;
     try {

@@ -6,5 +6,7 @@ import type { PageLoad } from './$types';
 /** The first admin page this user may open; the audit page explains when there is none. */
 export const load: PageLoad = async () => {
   await auth.restore();
-  redirect(307, auth.can('user:manage') ? resolve('/admin/users') : resolve('/admin/audit'));
+  if (auth.can('user:manage')) redirect(307, resolve('/admin/users'));
+  if (auth.can('worker:manage')) redirect(307, resolve('/admin/workers'));
+  redirect(307, resolve('/admin/audit'));
 };
