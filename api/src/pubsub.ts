@@ -15,4 +15,3 @@ export interface DatasetVersionProgressEvent {
 export const pubSub = createPubSub<{
   DATASET_VERSION_PROGRESS: [versionId: string, payload: DatasetVersionProgressEvent];
 }>();
-export type PubSub = typeof pubSub;

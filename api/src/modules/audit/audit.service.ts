@@ -11,7 +11,7 @@ export interface AuditEntry {
   targetId?: string;
   details?: Record<string, unknown>;
   /** Defaults to the viewer. */
-  actor?: { id: string; email: string } | null;
+  actor?: { id: string | null; email: string } | null;
 }
 
 export class AuditService {

@@ -62,7 +62,7 @@ export class AuthService {
       await this.ctx.services.audit.recordNow({
         action: 'auth.login',
         success: false,
-        actor: { id: user?.id ?? (null as never), email },
+        actor: { id: user?.id ?? null, email },
         details: { reason: user ? 'wrong-password' : 'unknown-email' },
       });
       throw unauthenticated(GENERIC_LOGIN_FAILURE);

