@@ -5,10 +5,12 @@ import { Migration20261129094346_initial } from './Migration20261129094346_initi
 import { Migration20261129100405_datasets } from './Migration20261129100405_datasets.js';
 import { Migration20261129103020_dataset_splits } from './Migration20261129103020_dataset_splits.js';
 import { Migration20261129111308_workers } from './Migration20261129111308_workers.js';
+import { Migration20261129120901_runs } from './Migration20261129120901_runs.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129094346_initial', class: Migration20261129094346_initial },
   { name: 'Migration20261129100405_datasets', class: Migration20261129100405_datasets },
   { name: 'Migration20261129103020_dataset_splits', class: Migration20261129103020_dataset_splits },
   { name: 'Migration20261129111308_workers', class: Migration20261129111308_workers },
+  { name: 'Migration20261129120901_runs', class: Migration20261129120901_runs },
 ];

@@ -10,6 +10,11 @@ import { syncBuiltInRoles } from './modules/role/role.service.js';
 import { failInterruptedIngests } from './modules/dataset/dataset.service.js';
 import { User } from './modules/user/user.entity.js';
 import type { AppServices } from './services.js';
+import { join } from 'node:path';
+import pg from 'pg';
+import { RunQueue } from './modules/run/run-queue.js';
+import { startRunReconciler } from './modules/run/run-reconciler.js';
+import { ArtifactStore } from './storage/artifact-store.js';
 
 export interface Runtime extends AppServices {
   database: DatabaseHandle;
@@ -28,6 +33,9 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     await failInterruptedIngests(orm.em.fork());
     const hasher = new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY);
     await ensureAdmin(orm.em.fork(), config, hasher, log);
+    const queue = await RunQueue.start(database.url, config, log);
+    const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS);
+    const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     return {
       config,
       log,
@@ -35,7 +43,13 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       database,
       hasher,
       accessTokens: new AccessTokens(resolveJwtSecret(config), config),
+      queue,
+      pool,
+      artifacts: new ArtifactStore(join(config.dataDir, 'artifacts')),
       close: async () => {
+        await stopReconciler();
+        await queue.stop();
+        await pool.end();
         await orm.close();
         await database.stop();
       },

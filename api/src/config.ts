@@ -61,6 +61,16 @@ const schema = z.object({
   DATASET_MAX_COMPRESSION_RATIO: int(2, 100_000).default(100),
   DATASET_MAX_JSON_BYTES: int(1024, 4 * 1024 ** 3).default(512 * 1024 ** 2),
   DATASET_MAX_ROW_CHARS: int(100, 100_000_000).default(200_000),
+  /** A worker must renew a claimed run's lease this often (pg-boss heartbeat; at least 10 s). */
+  RUN_LEASE_SECONDS: int(10, 3600).default(30),
+  /** How often the queue looks for lapsed leases and the API re-syncs run states. */
+  RUN_QUEUE_MONITOR_SECONDS: int(1, 300).default(5),
+  RUN_RETRY_DELAY_SECONDS: int(0, 3600).default(5),
+  /** Tries per run, counting lease expiries and crashes (the first try included). */
+  RUN_MAX_ATTEMPTS: int(1, 20).default(3),
+  /** Runs of one project training at the same time; the rest wait. */
+  RUN_PROJECT_CONCURRENCY: int(1, 1000).default(2),
+  RUN_ARTIFACT_MAX_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(500 * 1024 ** 3),
 });
 
 export type Config = z.infer<typeof schema> & {

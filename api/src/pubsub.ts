@@ -14,4 +14,6 @@ export interface DatasetVersionProgressEvent {
  */
 export const pubSub = createPubSub<{
   DATASET_VERSION_PROGRESS: [versionId: string, payload: DatasetVersionProgressEvent];
+  /** Something about the run changed (state, progress, attempt); subscribers re-read it. */
+  RUN_UPDATED: [runId: string, payload: { runId: string }];
 }>();

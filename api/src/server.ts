@@ -22,6 +22,7 @@ import { authenticate, bearerToken } from './modules/auth/viewer.js';
 import { runningVersionJobs } from './modules/dataset/version-jobs.js';
 import { uploadRouter } from './modules/dataset/upload.router.js';
 import { downloadRouter } from './modules/dataset/download.router.js';
+import { runFilesRouter } from './modules/run/run-files.router.js';
 import type { AppServices } from './services.js';
 
 export interface RunningServer {
@@ -84,6 +85,7 @@ export async function startServer(
   if (config.PLAYGROUND_ENABLED) expressApp.use(playgroundRouter());
   expressApp.use(uploadRouter(app));
   expressApp.use(downloadRouter(app));
+  expressApp.use(runFilesRouter(app));
   expressApp.use(
     '/graphql',
     cors({ origin: config.CORS_ORIGINS, credentials: true }),

@@ -13,6 +13,12 @@ import { ProjectService } from './modules/project/project.service.js';
 import { RoleService } from './modules/role/role.service.js';
 import { UserService } from './modules/user/user.service.js';
 import { WorkerService } from './modules/worker/worker.service.js';
+import { RunService } from './modules/run/run.service.js';
+import { RunWorkerService } from './modules/run/run-worker.service.js';
+import type { RunQueue } from './modules/run/run-queue.js';
+import { ModelVersionService } from './modules/model-version/model-version.service.js';
+import type { ArtifactStore } from './storage/artifact-store.js';
+import type pg from 'pg';
 
 /** Process-wide singletons, created once at start. */
 export interface AppServices {
@@ -21,6 +27,11 @@ export interface AppServices {
   orm: MikroORM;
   hasher: PasswordHasher;
   accessTokens: AccessTokens;
+  /** The training queue (pg-boss). */
+  queue: RunQueue;
+  artifacts: ArtifactStore;
+  /** A small node-postgres pool for bulk statements the ORM does not express (unnest, COPY). */
+  pool: pg.Pool;
 }
 
 /** Per-request services, created on first use. */
@@ -34,6 +45,9 @@ export interface Services {
   datasets: DatasetService;
   datasetDerive: DatasetDeriveService;
   workers: WorkerService;
+  runs: RunService;
+  runWorker: RunWorkerService;
+  modelVersions: ModelVersionService;
 }
 
 export function createServices(ctx: Context, app: AppServices): Services {
@@ -47,6 +61,9 @@ export function createServices(ctx: Context, app: AppServices): Services {
     datasets: () => new DatasetService(ctx),
     datasetDerive: () => new DatasetDeriveService(ctx),
     workers: () => new WorkerService(ctx, app),
+    runs: () => new RunService(ctx, app),
+    runWorker: () => new RunWorkerService(ctx, app),
+    modelVersions: () => new ModelVersionService(ctx),
   };
   const cache: Partial<Services> = {};
   return new Proxy(cache as Services, {

@@ -89,6 +89,17 @@ const EXPECTED: Record<string, Access> = {
   'Mutation.revokeWorkerToken': 'worker:manage',
   'Mutation.registerWorker': 'worker:run',
   'Mutation.workerHeartbeat': 'worker:run',
+  'Query.runs': 'signed-in',
+  'Query.run': 'signed-in',
+  'Mutation.createRun': 'run:create',
+  'Mutation.cancelRun': 'run:cancel',
+  'Mutation.retryRun': 'run:create',
+  'Subscription.runUpdated': 'signed-in',
+  'Mutation.claimRun': 'worker:run',
+  'Mutation.reportRunEvents': 'worker:run',
+  'Mutation.completeRun': 'worker:run',
+  'Query.modelVersions': 'model:read',
+  'Query.modelVersion': 'model:read',
 };
 
 const ROOTS = [

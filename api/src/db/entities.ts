@@ -10,6 +10,12 @@ import { DatasetVersion } from '../modules/dataset/dataset-version.entity.js';
 import { Dataset } from '../modules/dataset/dataset.entity.js';
 import { Upload } from '../modules/dataset/upload.entity.js';
 import { Worker } from '../modules/worker/worker.entity.js';
+import { Run } from '../modules/run/run.entity.js';
+import { RunAttempt } from '../modules/run/run-attempt.entity.js';
+import { RunCheckpoint } from '../modules/run/run-checkpoint.entity.js';
+import { RunEvent } from '../modules/run/run-event.entity.js';
+import { RunMetric } from '../modules/run/run-metric.entity.js';
+import { ModelVersion } from '../modules/model-version/model-version.entity.js';
 
 /** Every entity, listed explicitly so tsx, tsc output, vitest and the MikroORM CLI agree. */
 export const entities = [
@@ -25,4 +31,10 @@ export const entities = [
   DatasetVersion,
   Upload,
   Worker,
+  Run,
+  RunAttempt,
+  RunCheckpoint,
+  RunEvent,
+  RunMetric,
+  ModelVersion,
 ];

@@ -8,7 +8,10 @@ import { ApiTokenResolver } from '../modules/api-token/api-token.resolver.js';
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { DatasetOpsResolver } from '../modules/dataset/dataset-ops.resolver.js';
-import { RunConfigResolver } from '../modules/run/run.resolver.js';
+import { RunConfigResolver } from '../modules/run/run-config.resolver.js';
+import { RunResolver } from '../modules/run/run.resolver.js';
+import { RunWorkerResolver } from '../modules/run/run-worker.resolver.js';
+import { ModelVersionResolver } from '../modules/model-version/model-version.resolver.js';
 import { WorkerResolver } from '../modules/worker/worker.resolver.js';
 import { DatasetResolver, DatasetVersionResolver } from '../modules/dataset/dataset.resolver.js';
 import { pubSub } from '../pubsub.js';
@@ -31,6 +34,9 @@ const resolvers = [
   DatasetOpsResolver,
   RunConfigResolver,
   WorkerResolver,
+  RunResolver,
+  RunWorkerResolver,
+  ModelVersionResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

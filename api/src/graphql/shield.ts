@@ -9,6 +9,7 @@ import { auditRules } from '../modules/audit/audit.rules.js';
 import { authRules } from '../modules/auth/auth.rules.js';
 import { datasetOpsRules, datasetRules } from '../modules/dataset/dataset.rules.js';
 import { runRules } from '../modules/run/run.rules.js';
+import { modelVersionRules } from '../modules/model-version/model-version.rules.js';
 import { workerRules } from '../modules/worker/worker.rules.js';
 import { projectRules } from '../modules/project/project.rules.js';
 import { roleRules } from '../modules/role/role.rules.js';
@@ -30,6 +31,7 @@ const moduleRules: RootRules[] = [
   datasetOpsRules,
   runRules,
   workerRules,
+  modelVersionRules,
 ];
 
 /** Every root field's rule, merged from the modules' rules files. A duplicate is a bug. */

@@ -99,11 +99,19 @@ export class RowStore {
   }
 }
 
+/** Rows are gathered into chunks of this size: one hash update and one write per chunk, not per row. */
+const CHUNK_BYTES = 1024 * 1024;
+
 export class RowWriter {
   private readonly rows: WriteStream;
   private readonly hash = createHash('sha256');
-  private offsets: number[] = [0];
+  // Byte offsets of row ends, grown by doubling (a plain array of millions of numbers costs more).
+  private offsets = new Float64Array(1024);
+  private rowCount = 0;
   private position = 0;
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  private blocked = false;
 
   constructor(
     private readonly tmp: string,
@@ -113,7 +121,7 @@ export class RowWriter {
   }
 
   get count() {
-    return this.offsets.length - 1;
+    return this.rowCount;
   }
 
   /** Appends one row; waits when the disk is slower than the parser (constant memory). */
@@ -123,18 +131,61 @@ export class RowWriter {
 
   /** Appends a row already serialised with JSON.stringify (saves serialising twice). */
   async pushLine(json: string): Promise<void> {
-    const line = Buffer.from(`${json}\n`, 'utf8');
-    this.hash.update(line);
-    this.position += line.length;
-    this.offsets.push(this.position);
-    if (!this.rows.write(line)) await new Promise<void>((resolve) => this.rows.once('drain', () => resolve()));
+    this.append(json);
+    return this.drained();
+  }
+
+  /**
+   * Appends a serialised row without waiting; call `drained()` every so often (after a batch of
+   * rows) so that memory stays bounded when the disk is slower than the parser.
+   */
+  append(json: string): void {
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8, plus the newline.
+    const most = json.length * 3 + 1;
+    if (this.used + most > this.chunk.length) {
+      this.flush();
+      if (most > this.chunk.length) this.chunk = Buffer.allocUnsafe(most);
+    }
+    const bytes = this.chunk.write(json, this.used, 'utf8') + 1;
+    this.chunk[this.used + bytes - 1] = 0x0a;
+    this.used += bytes;
+    this.position += bytes;
+    if (this.rowCount + 1 >= this.offsets.length) {
+      const grown = new Float64Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.offsets[++this.rowCount] = this.position;
+  }
+
+  /** Resolves once the file stream has room again (at once when it has). */
+  async drained(): Promise<void> {
+    if (this.blocked) {
+      await new Promise<void>((resolve) => this.rows.once('drain', () => resolve()));
+      this.blocked = false;
+    }
+  }
+
+  /** Hands the gathered bytes to the hash and the file; the stream keeps the buffer, so start a new one. */
+  private flush() {
+    if (this.used === 0) return;
+    const bytes = this.chunk.subarray(0, this.used);
+    this.hash.update(bytes);
+    if (!this.rows.write(bytes)) this.blocked = true;
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
   }
 
   /** Finishes the file, moves it to its content address and returns the hash. */
   async commit(): Promise<{ hash: string; rows: number; bytes: number; created: boolean }> {
+    this.flush();
     await new Promise<void>((resolve, reject) => this.rows.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    const index = Buffer.alloc(this.offsets.length * 8);
-    this.offsets.forEach((o, i) => index.writeBigUInt64LE(BigInt(o), i * 8));
+    const index = Buffer.alloc((this.rowCount + 1) * 8);
+    for (let i = 0; i <= this.rowCount; i++) {
+      const o = this.offsets[i];
+      index.writeUInt32LE(o % 2 ** 32, i * 8);
+      index.writeUInt32LE(Math.floor(o / 2 ** 32), i * 8 + 4);
+    }
     const idx = await open(join(this.tmp, 'rows.idx'), 'w');
     await idx.write(index);
     await idx.close();

@@ -4,19 +4,9 @@ import express, { type Router } from 'express';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { AppError } from '../../errors.js';
 import type { AppServices } from '../../services.js';
-import { buildContext } from '../../context.js';
-import { currentRequestId } from '../../http/request-context.js';
-import { authenticate, bearerToken } from '../auth/viewer.js';
+import { routeContext, sendRouteError } from '../../http/route-context.js';
 import { DatasetVersionStatus } from './dataset-version.entity.js';
 import { rowStore } from './dataset.service.js';
-
-const STATUS: Record<string, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  BAD_USER_INPUT: 400,
-  CONFLICT: 409,
-};
 
 /**
  * `GET /datasets/versions/:id/download[?format=jsonl|parquet]`, authorised like GraphQL
@@ -26,21 +16,8 @@ const STATUS: Record<string, number> = {
 export function downloadRouter(app: AppServices): Router {
   const router = express.Router();
   router.get('/datasets/versions/:id/download', async (req, res) => {
-    const em = app.orm.em.fork();
     try {
-      const auth = await authenticate(em, app.accessTokens, bearerToken(req.get('authorization')));
-      if (!auth.viewer) throw auth.error ?? new AppError('UNAUTHENTICATED', 'Sign in first');
-      if (!auth.viewer.permissions.has('dataset:read'))
-        throw new AppError('FORBIDDEN', 'Requires the dataset:read permission');
-      const ctx = buildContext(app, {
-        requestId: currentRequestId() ?? '',
-        log: app.log,
-        em,
-        ip: null,
-        userAgent: null,
-        viewer: auth.viewer,
-        authError: null,
-      });
+      const ctx = await routeContext(app, req, 'dataset:read');
       const version = await ctx.services.datasets.versionAccess(req.params.id);
       if (version.status !== DatasetVersionStatus.READY || !version.contentHash)
         throw new AppError('CONFLICT', 'This version is not ready');
@@ -74,14 +51,7 @@ export function downloadRouter(app: AppServices): Router {
       res.type('application/vnd.apache.parquet');
       res.end(Buffer.from(parquetWriteBuffer({ columnData })));
     } catch (error) {
-      if (error instanceof AppError) {
-        res.status(STATUS[error.code] ?? 400).json({ error: { code: error.code, message: error.message } });
-        return;
-      }
-      app.log.error({ err: error, requestId: currentRequestId() }, 'download failed');
-      if (!res.headersSent)
-        res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
-      else res.destroy();
+      sendRouteError(app, res, error);
     }
   });
   return router;

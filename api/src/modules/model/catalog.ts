@@ -18,6 +18,8 @@ export interface CatalogModel {
   tokenizer: 'qwen3' | 'deepseek_v3';
   thinking: boolean;
   loraTargets: string[];
+  /** Built-in tiny random-weight model the worker generates locally (tests and the CPU demo). */
+  tinyFamily?: 'qwen3' | 'deepseek_v3';
 }
 
 const QWEN_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
@@ -116,5 +118,23 @@ export const CATALOG: CatalogModel[] = [
     loraTargets: ['q_proj', 'kv_a_proj_with_mqa', 'kv_b_proj', 'o_proj'],
   },
 ];
+
+/** Random weights around the real tokenizer and chat template: for tests and the CPU demo, not for use. */
+const tiny = (family: 'qwen3' | 'deepseek_v3'): CatalogModel => ({
+  id: `llm-trainer/tiny-${family.replace('_', '-')}`,
+  family: 'Tiny test',
+  architecture: family === 'qwen3' ? 'Qwen3ForCausalLM' : 'DeepseekV3ForCausalLM',
+  params: 0.0001,
+  layers: 2,
+  hiddenSize: 64,
+  contextLength: 2048,
+  licence: 'Apache-2.0',
+  template: family === 'qwen3' ? 'qwen3' : 'deepseek_r1',
+  tokenizer: family,
+  thinking: family === 'qwen3',
+  loraTargets: family === 'qwen3' ? ['q_proj', 'v_proj'] : ['q_a_proj', 'q_b_proj', 'kv_b_proj', 'o_proj'],
+  tinyFamily: family,
+});
+CATALOG.push(tiny('qwen3'), tiny('deepseek_v3'));
 
 export const findModel = (id: string) => CATALOG.find((m) => m.id === id);

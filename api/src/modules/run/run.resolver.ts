@@ -1,67 +1,96 @@
-import { Arg, Args, ArgsType, Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { badInput } from '../../errors.js';
 import { PageArgs } from '../../graphql/pagination.js';
-import { CATALOG, findModel, type CatalogModel } from '../model/catalog.js';
-import { estimateRun, resolveRunConfig } from './run-config.js';
-import { RunConfigInput, RunEstimate } from './run-config.inputs.js';
+import { DatasetVersion } from '../dataset/dataset-version.entity.js';
+import { ModelVersion } from '../model-version/model-version.entity.js';
+import { Project } from '../project/project.entity.js';
+import { User } from '../user/user.entity.js';
+import { runUpdates } from './run-updates.js';
+import { Run } from './run.entity.js';
+import {
+  CreateRunInput,
+  RunAttemptConnection,
+  RunCheckpointConnection,
+  RunConnection,
+  RunEventConnection,
+  RunEventsArgs,
+  RunsArgs,
+} from './run.inputs.js';
 
-@ObjectType({ description: 'A base model of the built-in catalogue' })
-class BaseModel {
-  @Field(() => String) id!: string;
-  @Field(() => String) family!: string;
-  @Field(() => String) architecture!: string;
-  @Field(() => Float, { description: 'Billions of parameters' }) params!: number;
-  @Field(() => Float, { nullable: true, description: 'Active billions per token (mixture of experts)' })
-  activeParams?: number;
-  @Field(() => Int) layers!: number;
-  @Field(() => Int) hiddenSize!: number;
-  @Field(() => Int) contextLength!: number;
-  @Field(() => String) licence!: string;
-  @Field(() => String, { description: 'Chat template family' }) template!: string;
-  @Field(() => Boolean, { description: 'Has a thinking mode (<think> blocks)' }) thinking!: boolean;
-  @Field(() => [String]) loraTargets!: string[];
-}
-
-@ObjectType()
-class BaseModelConnection {
-  @Field(() => [BaseModel]) nodes!: CatalogModel[];
-  @Field(() => Int) totalCount!: number;
-}
-
-@ArgsType()
-class BaseModelsArgs extends PageArgs {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Qwen2.5, Qwen3, DeepSeek-R1-Distill, deepseek-coder or DeepSeek-V2',
-  })
-  family?: string | null;
-}
-
-@Resolver()
-export class RunConfigResolver {
-  @Query(() => BaseModelConnection, { description: 'The model catalogue (a fixed list; `first` caps it)' })
-  baseModels(@Args(() => BaseModelsArgs) args: BaseModelsArgs) {
-    const matching = CATALOG.filter((m) => !args.family || m.family === args.family);
-    return { nodes: matching.slice(0, Math.min(100, Math.max(1, args.first))), totalCount: matching.length };
+@Resolver(() => Run)
+export class RunResolver {
+  @Query(() => RunConnection, { description: "A project's runs, newest first" })
+  runs(@Args(() => RunsArgs) args: RunsArgs, @Ctx() ctx: Context) {
+    return ctx.services.runs.list(args);
   }
 
-  @Query(() => BaseModel)
-  baseModel(@Arg('id', () => String) id: string) {
-    const model = findModel(id);
-    if (!model) throw badInput('id', 'unknown model');
-    return model;
+  @Query(() => Run)
+  run(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.runs.access(id);
   }
 
-  @Query(() => RunEstimate, {
-    description: 'Validates a run configuration and estimates its memory and time, before launch',
+  @Mutation(() => Run, { description: 'Validates the configuration and queues the run' })
+  createRun(@Arg('input', () => CreateRunInput) input: CreateRunInput, @Ctx() ctx: Context) {
+    return ctx.services.runs.create(input);
+  }
+
+  @Mutation(() => Run, { description: 'Queued: ends at once. Training: checkpoint, then CANCELLED.' })
+  cancelRun(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.runs.cancel(id);
+  }
+
+  @Mutation(() => Run, { description: 'Queues a failed or cancelled run again, resuming from its last checkpoint' })
+  retryRun(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.runs.retry(id);
+  }
+
+  @Subscription(() => Run, {
+    description: 'The run now, then again whenever its state, progress or attempt changes; ends when it ends',
+    subscribe: ({ args, context }) => runUpdates(context as Context, args.id),
   })
-  async estimateRun(@Arg('input', () => RunConfigInput) input: RunConfigInput, @Ctx() ctx: Context) {
-    const version = await ctx.services.datasets.versionAccess(input.datasetVersionId);
-    const config = resolveRunConfig(input, version, await ctx.services.workers.pool());
-    const estimate = estimateRun(config, version);
-    if (!(await ctx.services.workers.pool()))
-      estimate.warnings.push('no worker is registered yet; runs will wait in the queue until one is');
-    return estimate;
+  runUpdated(@Arg('id', () => ID) _id: string, @Root() run: Run) {
+    return run;
+  }
+
+  @FieldResolver(() => Project)
+  project(@Root() run: Run, @Ctx() ctx: Context) {
+    return ctx.em.findOneOrFail(Project, { id: run.project.id });
+  }
+
+  @FieldResolver(() => DatasetVersion)
+  datasetVersion(@Root() run: Run, @Ctx() ctx: Context) {
+    return ctx.em.findOneOrFail(DatasetVersion, { id: run.datasetVersion.id });
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  createdBy(@Root() run: Run, @Ctx() ctx: Context) {
+    return run.createdBy ? ctx.loaders.user.load(run.createdBy.id) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The worker training it now' })
+  async workerName(@Root() run: Run, @Ctx() ctx: Context) {
+    if (!run.worker) return null;
+    await ctx.em.populate(run, ['worker']);
+    return run.worker.name;
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true })
+  modelVersion(@Root() run: Run, @Ctx() ctx: Context) {
+    return ctx.em.findOne(ModelVersion, { run: run.id });
+  }
+
+  @FieldResolver(() => RunAttemptConnection, { description: 'Newest first: which worker, resumed from, outcome' })
+  attempts(@Root() run: Run, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context) {
+    return ctx.services.runs.attempts(run, page);
+  }
+
+  @FieldResolver(() => RunCheckpointConnection, { description: 'Uploaded checkpoints, newest first' })
+  checkpoints(@Root() run: Run, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context) {
+    return ctx.services.runs.checkpoints(run, page);
+  }
+
+  @FieldResolver(() => RunEventConnection, { description: 'Reported events, newest first' })
+  events(@Root() run: Run, @Args(() => RunEventsArgs) args: RunEventsArgs, @Ctx() ctx: Context) {
+    return ctx.services.runs.events(run, args);
   }
 }

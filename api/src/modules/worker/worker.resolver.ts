@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { Connection, PageArgs } from '../../graphql/pagination.js';
+import { HeldRunInput } from '../run/run-worker.inputs.js';
 import { CreatedWorkerToken, RegisterWorkerInput, WorkerHeartbeat } from './worker.inputs.js';
 import { Worker } from './worker.entity.js';
 import { ONLINE_WITHIN_MS } from './worker.service.js';
@@ -32,9 +33,14 @@ export class WorkerResolver {
     return ctx.services.workers.register(input);
   }
 
-  @Mutation(() => WorkerHeartbeat, { description: 'Worker tokens only: I am alive' })
-  workerHeartbeat(@Ctx() ctx: Context) {
-    return ctx.services.workers.heartbeat();
+  @Mutation(() => WorkerHeartbeat, {
+    description: 'Worker tokens only: I am alive, and these are the runs I hold (renews their leases)',
+  })
+  workerHeartbeat(
+    @Arg('runs', () => [HeldRunInput], { nullable: true }) runs: HeldRunInput[] | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.workers.heartbeat(runs ?? []);
   }
 
   @FieldResolver(() => Boolean, { description: `A heartbeat within the last ${ONLINE_WITHIN_MS / 1000} s` })

@@ -9,7 +9,8 @@ import { ApiToken } from '../api-token/api-token.entity.js';
 import { API_TOKEN_PREFIX, newOpaqueToken, sha256 } from '../auth/tokens.js';
 import { Role } from '../role/role.entity.js';
 import { User } from '../user/user.entity.js';
-import type { CreatedWorkerToken, RegisterWorkerInput } from './worker.inputs.js';
+import type { HeldRunInput } from '../run/run-worker.inputs.js';
+import type { CreatedWorkerToken, RegisterWorkerInput, WorkerHeartbeat } from './worker.inputs.js';
 import { Worker } from './worker.entity.js';
 
 /** A worker is online while its heartbeats are this fresh. */
@@ -89,7 +90,7 @@ export class WorkerService {
   }
 
   /** The worker behind the calling token. */
-  private async self(): Promise<Worker> {
+  async self(): Promise<Worker> {
     const viewer = this.ctx.viewer;
     if (!viewer) throw unauthenticated();
     if (!viewer.isWorker) throw forbidden('Only worker tokens can call worker operations');
@@ -112,10 +113,12 @@ export class WorkerService {
     return worker;
   }
 
-  async heartbeat(): Promise<{ workerId: string; receivedAt: Date }> {
+  /** I am alive; also renews the leases of the runs the worker holds. */
+  async heartbeat(runs: HeldRunInput[] = []): Promise<WorkerHeartbeat> {
     const worker = await this.self();
     const receivedAt = new Date();
     await this.ctx.em.nativeUpdate(Worker, { id: worker.id }, { lastHeartbeatAt: receivedAt });
-    return { workerId: worker.id, receivedAt };
+    const leases = await this.ctx.services.runWorker.renewLeases(worker, runs);
+    return { workerId: worker.id, receivedAt, leases };
   }
 }

@@ -11,7 +11,7 @@ import {
   type Encoding,
   type SourceLimits,
 } from './source.js';
-import { detectFormat, readRecords, type FileFormat, type SourceRecord } from './parse.js';
+import { detectFormat, readRecordBatches, readRecords, type FileFormat } from './parse.js';
 import { detectSchema, normalize, RowError, type Mapping } from './schema.js';
 import { StatsBuilder, type DatasetStats } from './stats.js';
 import { lineKey, Report, type ValidationReport } from './analyze.js';
@@ -150,7 +150,7 @@ export async function ingest(store: RowStore, opts: IngestOptions) {
     );
   }
   const text = detected.format === 'parquet' ? null : await openText(opts.path, opts.limits, detected.encoding);
-  const records = readRecords(
+  const batches = readRecordBatches(
     {
       format: detected.format,
       textMode: opts.textMode ?? 'lines',
@@ -165,43 +165,48 @@ export async function ingest(store: RowStore, opts: IngestOptions) {
   const stats = new StatsBuilder(opts.tokenizer);
   const seen = new Set<string>();
   try {
-    for await (const record of records as AsyncIterable<SourceRecord>) {
-      report.sourceRecords++;
-      if (report.sourceRecords % 10_000 === 0) opts.onProgress?.(report.sourceRecords);
-      if (!record.value) {
-        report.invalidRows++;
-        report.unresolved += opts.excludeInvalid ? 0 : 1;
-        report.excludedRows += opts.excludeInvalid ? 1 : 0;
-        report.add(record.line, [{ code: 'PARSE_ERROR', message: record.error ?? 'unreadable record' }]);
-        continue;
+    // Records come in batches and are handled synchronously; the writer is waited on once per batch.
+    for await (const batch of batches) {
+      for (const record of batch) {
+        report.sourceRecords++;
+        if (report.sourceRecords % 10_000 === 0) opts.onProgress?.(report.sourceRecords);
+        if (!record.value) {
+          report.invalidRows++;
+          report.unresolved += opts.excludeInvalid ? 0 : 1;
+          report.excludedRows += opts.excludeInvalid ? 1 : 0;
+          report.add(record.line, [{ code: 'PARSE_ERROR', message: record.error ?? 'unreadable record' }]);
+          continue;
+        }
+        let row;
+        let line = '';
+        let problems: Problem[];
+        try {
+          row = normalize(record.value, mapping);
+          problems = validateRow(row, opts.limits.maxRowChars);
+          line = JSON.stringify(row);
+          const key = lineKey(line);
+          if (seen.has(key)) {
+            problems.push({ code: 'DUPLICATE', message: 'exact duplicate of an earlier row' });
+            stats.exactDuplicates++;
+          } else seen.add(key);
+        } catch (e) {
+          if (!(e instanceof RowError)) throw e;
+          problems = [e.problem];
+        }
+        if (problems.length) {
+          report.add(record.line, problems);
+          report.invalidRows++;
+        } else report.validRows++;
+        if (!row || (problems.length && opts.excludeInvalid)) {
+          if (problems.length && opts.excludeInvalid) report.excludedRows++;
+          else report.unresolved++;
+          continue;
+        }
+        if (problems.length) report.unresolved++;
+        writer.append(line);
+        stats.add(row);
       }
-      let row;
-      let line = '';
-      const problems: Problem[] = [];
-      try {
-        row = normalize(record.value, mapping);
-        problems.push(...validateRow(row, opts.limits.maxRowChars));
-        line = JSON.stringify(row);
-        const key = lineKey(line);
-        if (seen.has(key)) {
-          problems.push({ code: 'DUPLICATE', message: 'exact duplicate of an earlier row' });
-          stats.exactDuplicates++;
-        } else seen.add(key);
-      } catch (e) {
-        if (!(e instanceof RowError)) throw e;
-        problems.push(e.problem);
-      }
-      report.add(record.line, problems);
-      if (problems.length) report.invalidRows++;
-      else report.validRows++;
-      if (!row || (problems.length && opts.excludeInvalid)) {
-        if (problems.length && opts.excludeInvalid) report.excludedRows++;
-        else report.unresolved++;
-        continue;
-      }
-      if (problems.length) report.unresolved++;
-      await writer.pushLine(line);
-      stats.add(row);
+      await writer.drained();
     }
   } catch (error) {
     await writer.abort();

@@ -1,5 +1,5 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { AppError } from '../../../errors.js';
@@ -45,22 +45,46 @@ export function detectFormat(filename: string, headText: string, parquetMagic: b
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-async function* jsonLines(text: Readable, maxChars: number): AsyncGenerator<SourceRecord> {
+/**
+ * Splits decoded text into lines as readline does (`\n`, `\r\n` and a lone `\r` each end a line,
+ * also across chunks), a chunk's worth at a time: one await per chunk instead of one per line.
+ */
+async function* lineBatches(text: Readable): AsyncGenerator<string[]> {
+  let rest = '';
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of text as AsyncIterable<string | Buffer>) {
+    const part = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let s = rest ? rest + part : part;
+    // A `\r` at the end may be the first half of `\r\n`: decide when the next chunk comes.
+    const held = s.endsWith('\r');
+    if (held) s = s.slice(0, -1);
+    const lines = s.includes('\r') ? s.split(/\r\n|\r|\n/) : s.split('\n');
+    rest = lines.pop()! + (held ? '\r' : '');
+    if (lines.length) yield lines;
+  }
+  if (rest) yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
+}
+
+async function* jsonLines(text: Readable, maxChars: number): AsyncGenerator<SourceRecord[]> {
   let line = 0;
-  for await (const raw of createInterface({ input: text, crlfDelay: Infinity })) {
-    line++;
-    const s = raw.trim();
-    if (!s) continue;
-    if (s.length > maxChars) {
-      yield { line, error: `line is ${s.length} characters; the limit is ${maxChars}` };
-      continue;
+  for await (const raws of lineBatches(text)) {
+    const batch: SourceRecord[] = [];
+    for (const raw of raws) {
+      line++;
+      const s = raw.trim();
+      if (!s) continue;
+      if (s.length > maxChars) {
+        batch.push({ line, error: `line is ${s.length} characters; the limit is ${maxChars}` });
+        continue;
+      }
+      try {
+        const value: unknown = JSON.parse(s);
+        batch.push(isObject(value) ? { line, value } : { line, error: 'expected a JSON object on this line' });
+      } catch (e) {
+        batch.push({ line, error: `invalid JSON: ${(e as Error).message}` });
+      }
     }
-    try {
-      const value: unknown = JSON.parse(s);
-      yield isObject(value) ? { line, value } : { line, error: 'expected a JSON object on this line' };
-    } catch (e) {
-      yield { line, error: `invalid JSON: ${(e as Error).message}` };
-    }
+    if (batch.length) yield batch;
   }
 }
 
@@ -119,20 +143,30 @@ async function* delimited(text: Readable, delimiter: string, maxChars: number): 
   while (skipped.length) yield skipped.shift()!;
 }
 
-async function* textLines(text: Readable, mode: 'lines' | 'document', maxChars: number): AsyncGenerator<SourceRecord> {
+async function* textLines(
+  text: Readable,
+  mode: 'lines' | 'document',
+  maxChars: number,
+): AsyncGenerator<SourceRecord[]> {
   if (mode === 'document') {
     let body = '';
     for await (const chunk of text) body += chunk as string;
-    yield { line: 1, value: { text: body } };
+    yield [{ line: 1, value: { text: body } }];
     return;
   }
   let line = 0;
-  for await (const raw of createInterface({ input: text, crlfDelay: Infinity })) {
-    line++;
-    if (!raw.trim()) continue;
-    yield raw.length > maxChars
-      ? { line, error: `line is ${raw.length} characters; the limit is ${maxChars}` }
-      : { line, value: { text: raw } };
+  for await (const raws of lineBatches(text)) {
+    const batch: SourceRecord[] = [];
+    for (const raw of raws) {
+      line++;
+      if (!raw.trim()) continue;
+      batch.push(
+        raw.length > maxChars
+          ? { line, error: `line is ${raw.length} characters; the limit is ${maxChars}` }
+          : { line, value: { text: raw } },
+      );
+    }
+    if (batch.length) yield batch;
   }
 }
 
@@ -153,20 +187,46 @@ async function* parquetRows(path: string): AsyncGenerator<SourceRecord> {
   }
 }
 
-/** Streams the records of a decoded file (parquet reads the stored file directly). */
-export function readRecords(options: ParseOptions, text: Readable | null, path: string): AsyncGenerator<SourceRecord> {
+/** Groups a record stream into arrays, so that consumers await once per batch. */
+async function* batched(records: AsyncGenerator<SourceRecord>, size = 1000): AsyncGenerator<SourceRecord[]> {
+  let batch: SourceRecord[] = [];
+  for await (const record of records) {
+    batch.push(record);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** Streams the records of a decoded file in batches, in order (parquet reads the stored file directly). */
+export function readRecordBatches(
+  options: ParseOptions,
+  text: Readable | null,
+  path: string,
+): AsyncGenerator<SourceRecord[]> {
   switch (options.format) {
     case 'parquet':
-      return parquetRows(path);
+      return batched(parquetRows(path));
     case 'jsonl':
       return jsonLines(text!, options.maxRecordChars);
     case 'json':
-      return jsonDocument(text!, options.maxJsonBytes);
+      return batched(jsonDocument(text!, options.maxJsonBytes));
     case 'csv':
-      return delimited(text!, ',', options.maxRecordChars);
+      return batched(delimited(text!, ',', options.maxRecordChars));
     case 'tsv':
-      return delimited(text!, '\t', options.maxRecordChars);
+      return batched(delimited(text!, '\t', options.maxRecordChars));
     case 'txt':
       return textLines(text!, options.textMode ?? 'lines', options.maxRecordChars);
   }
+}
+
+/** Streams the records of a decoded file one by one. */
+export async function* readRecords(
+  options: ParseOptions,
+  text: Readable | null,
+  path: string,
+): AsyncGenerator<SourceRecord> {
+  for await (const batch of readRecordBatches(options, text, path)) yield* batch;
 }

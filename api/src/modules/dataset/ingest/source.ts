@@ -133,6 +133,7 @@ export function decodeText(bytes: Readable, encoding: Encoding): Readable {
     let first = true;
     const strip = new Transform({
       decodeStrings: false,
+      encoding: 'utf8', // hand on strings as they are, not re-encoded to bytes
       transform(chunk: string, _enc, done) {
         const text = first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
         first = false;

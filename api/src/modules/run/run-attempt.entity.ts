@@ -1,0 +1,52 @@
+import { Entity, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { randomUUID } from 'node:crypto';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Worker } from '../worker/worker.entity.js';
+import { Run } from './run.entity.js';
+
+/** One try of a run on one worker: the worker history users see. */
+@ObjectType()
+@Entity({ tableName: 'run_attempts' })
+@Unique({ properties: ['run', 'number'] })
+export class RunAttempt {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne({ entity: () => Run, deleteRule: 'cascade' })
+  run!: Run;
+
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  number!: number;
+
+  @ManyToOne({ entity: () => Worker, deleteRule: 'set null', nullable: true })
+  worker: Worker | null = null;
+
+  @Field(() => String, { nullable: true, description: 'The worker name at the time' })
+  @Property({ type: 'string', length: 64, nullable: true })
+  workerName: string | null = null;
+
+  @Field(() => Int, { nullable: true, description: 'The checkpoint step this attempt resumed from' })
+  @Property({ type: 'integer', nullable: true })
+  resumedFromStep: number | null = null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'SUCCEEDED, FAILED, CANCELLED, LEASE_EXPIRED; null while it runs',
+  })
+  @Property({ type: 'string', length: 32, nullable: true })
+  outcome: string | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  reason: string | null = null;
+
+  @Field(() => Date)
+  @Property({ type: 'datetime' })
+  startedAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  endedAt: Date | null = null;
+}

@@ -1,0 +1,75 @@
+import type pg from 'pg';
+
+export interface IncomingEvent {
+  seq: number;
+  time: string;
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Stores a batch of events, and the scalar values of its metric events, in two statements. The
+ * unique keys (run, attempt, seq) and (run, key, step) make a resent batch a no-op; a step trained
+ * again after a resume replaces the value it had. Returns how many events were new.
+ */
+export async function storeEvents(pool: pg.Pool, runId: string, attempt: number, events: IncomingEvent[]) {
+  if (!events.length) return 0;
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const inserted = await client.query(
+      `insert into run_events (run_id, attempt, seq, kind, time, payload)
+       select $1, $2, e.seq, e.kind, e.time, e.payload
+         from unnest($3::int[], $4::text[], $5::timestamptz[], $6::jsonb[]) as e(seq, kind, time, payload)
+       on conflict (run_id, attempt, seq) do nothing`,
+      [
+        runId,
+        attempt,
+        events.map((e) => e.seq),
+        events.map((e) => e.event),
+        events.map((e) => e.time),
+        events.map((e) => JSON.stringify(e.data)),
+      ],
+    );
+    const keys: string[] = [];
+    const steps: number[] = [];
+    const values: number[] = [];
+    const times: string[] = [];
+    // A step's points arrive in one event except eval_loss, which may come in a later one.
+    const byKeyStep = new Map<string, number>();
+    for (const e of events) {
+      if (e.event !== 'metric' || typeof e.data.step !== 'number') continue;
+      for (const [key, value] of Object.entries((e.data.values ?? {}) as Record<string, unknown>)) {
+        if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+        const id = `${key}\u0000${e.data.step}`;
+        const at = byKeyStep.get(id);
+        if (at !== undefined) {
+          values[at] = value;
+          continue;
+        }
+        byKeyStep.set(id, keys.length);
+        keys.push(key);
+        steps.push(e.data.step);
+        values.push(value);
+        times.push(e.time);
+      }
+    }
+    if (keys.length) {
+      await client.query(
+        `insert into run_metrics (run_id, key, step, value, attempt, time)
+         select $1, m.key, m.step, m.value, $2, m.time
+           from unnest($3::text[], $4::int[], $5::float8[], $6::timestamptz[]) as m(key, step, value, time)
+         on conflict (run_id, key, step) do update set value = excluded.value, attempt = excluded.attempt, time = excluded.time
+           where run_metrics.attempt <= excluded.attempt`,
+        [runId, attempt, keys, steps, values, times],
+      );
+    }
+    await client.query('commit');
+    return inserted.rowCount ?? 0;
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,121 @@
+import { pipeline } from 'node:stream/promises';
+import express, { type Request, type Router } from 'express';
+import { AppError, notFound } from '../../errors.js';
+import { routeContext, sendRouteError } from '../../http/route-context.js';
+import type { AppServices } from '../../services.js';
+import { ArtifactTooLargeError } from '../../storage/artifact-store.js';
+import { rowStore } from '../dataset/dataset.service.js';
+import { RunCheckpoint } from './run-checkpoint.entity.js';
+import { publishRun } from './run.service.js';
+
+const attemptOf = (req: Request) => {
+  const attempt = Number(req.get('x-run-attempt'));
+  if (!Number.isInteger(attempt) || attempt < 1)
+    throw new AppError('BAD_USER_INPUT', 'x-run-attempt: header must be the attempt number claimRun returned');
+  return attempt;
+};
+
+/**
+ * Binary endpoints around runs. Worker side (worker token + `x-run-attempt`, fenced like the GraphQL
+ * operations): the run's dataset split, its newest checkpoint, and uploads of checkpoints and the final
+ * model (tar.gz). User side: download a model version.
+ */
+export function runFilesRouter(app: AppServices): Router {
+  const router = express.Router();
+
+  const heldRun = async (req: Request) => {
+    const ctx = await routeContext(app, req, 'worker:run');
+    const run = await ctx.services.runWorker.held(String(req.params.id), attemptOf(req));
+    return { ctx, run };
+  };
+
+  router.get('/worker/runs/:id/dataset', async (req, res) => {
+    try {
+      const { run, ctx } = await heldRun(req);
+      await ctx.em.populate(run, ['datasetVersion']);
+      const version = run.datasetVersion;
+      const split = String(req.query.split ?? 'train');
+      if (split !== 'train' && split !== 'validation')
+        throw new AppError('BAD_USER_INPUT', 'split: must be train or validation');
+      const s = version.splits;
+      const [from, to] = !s
+        ? split === 'train'
+          ? [0, version.rowCount]
+          : [0, 0]
+        : split === 'train'
+          ? [0, s.train]
+          : [s.train, s.train + s.validation];
+      res.type('application/x-ndjson');
+      for await (const { index, line } of rowStore(app.config.dataDir).scan(version.contentHash!)) {
+        if (index >= to) break;
+        if (index >= from && !res.write(`${line}\n`)) await new Promise((r) => res.once('drain', r));
+      }
+      res.end();
+    } catch (error) {
+      sendRouteError(app, res, error);
+    }
+  });
+
+  router.get('/worker/runs/:id/checkpoint', async (req, res) => {
+    try {
+      const { run, ctx } = await heldRun(req);
+      const checkpoint = await ctx.em.findOne(RunCheckpoint, { run }, { orderBy: { step: 'desc' } });
+      if (!checkpoint) throw notFound('Checkpoint');
+      res.type('application/gzip').setHeader('x-checkpoint-step', String(checkpoint.step));
+      await pipeline(app.artifacts.open(checkpoint.artifact), res);
+    } catch (error) {
+      sendRouteError(app, res, error);
+    }
+  });
+
+  router.put('/worker/runs/:id/checkpoints/:step', async (req, res) => {
+    try {
+      const { run, ctx } = await heldRun(req);
+      const step = Number(req.params.step);
+      if (!Number.isInteger(step) || step < 0) throw new AppError('BAD_USER_INPUT', 'step: must be a step number');
+      const { hash, sizeBytes } = await put(app, req);
+      const existing = await ctx.em.findOne(RunCheckpoint, { run, step });
+      const checkpoint = existing ?? Object.assign(new RunCheckpoint(), { run, step });
+      Object.assign(checkpoint, { attempt: run.attempt, artifact: hash, sizeBytes, createdAt: new Date() });
+      await ctx.em.persist(checkpoint).flush();
+      publishRun(run.id);
+      res.status(201).json({ step, sizeBytes });
+    } catch (error) {
+      sendRouteError(app, res, error);
+    }
+  });
+
+  router.put('/worker/runs/:id/model', async (req, res) => {
+    try {
+      await heldRun(req);
+      const { hash, sizeBytes } = await put(app, req);
+      res.status(201).json({ artifact: hash, sizeBytes });
+    } catch (error) {
+      sendRouteError(app, res, error);
+    }
+  });
+
+  router.get('/models/versions/:id/download', async (req, res) => {
+    try {
+      const ctx = await routeContext(app, req, 'model:read');
+      const version = await ctx.services.modelVersions.access(String(req.params.id));
+      const name = `${version.name.replace(/[^\p{L}\p{N}_-]+/gu, '_')}-v${version.number}.tar.gz`;
+      res.setHeader('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
+      res.type('application/gzip').setHeader('content-length', String(version.sizeBytes));
+      await pipeline(app.artifacts.open(version.artifact), res);
+    } catch (error) {
+      sendRouteError(app, res, error);
+    }
+  });
+  return router;
+}
+
+async function put(app: AppServices, req: Request) {
+  try {
+    return await app.artifacts.put(req, app.config.RUN_ARTIFACT_MAX_BYTES);
+  } catch (error) {
+    if (error instanceof ArtifactTooLargeError)
+      throw new AppError('BAD_USER_INPUT', `body: ${error.message} (RUN_ARTIFACT_MAX_BYTES)`);
+    throw error;
+  }
+}

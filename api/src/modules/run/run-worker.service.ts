@@ -1,0 +1,270 @@
+import { z } from 'zod';
+import type { Context } from '../../context.js';
+import { AppError, notFound } from '../../errors.js';
+import { validate } from '../../graphql/validate.js';
+import type { AppServices } from '../../services.js';
+import { ModelVersion } from '../model-version/model-version.entity.js';
+import type { Worker } from '../worker/worker.entity.js';
+import { queuesForWorker } from './run-queue.js';
+import { trainerSpec } from './run-spec.js';
+import { RunAttempt } from './run-attempt.entity.js';
+import { RunCheckpoint } from './run-checkpoint.entity.js';
+import type {
+  ClaimedRun,
+  CompleteRunInput,
+  HeldRunInput,
+  ReportRunEventsInput,
+  RunLease,
+} from './run-worker.inputs.js';
+import { ACTIVE, FINISHED, Run, RunStatus } from './run.entity.js';
+import { publishRun } from './run.service.js';
+import { storeEvents } from './run-events.store.js';
+
+/** Trainer failures that would fail the same way again: no retry. */
+const FINAL_REASONS = new Set(['invalid_spec', 'nan_loss', 'oom']);
+export const LEASE_LOST = 'LEASE_LOST';
+
+const eventsSchema = z.object({
+  runId: z.uuid('must be a run id'),
+  attempt: z.number().int().min(1),
+  events: z
+    .array(
+      z.object({
+        seq: z.number().int().min(0, 'must be 0 or more'),
+        time: z.iso.datetime({ message: 'must be an ISO 8601 time', offset: true }),
+        event: z.enum(['status', 'log', 'metric', 'progress', 'checkpoint', 'completed', 'cancelled', 'failed'], {
+          message: 'must be status, log, metric, progress, checkpoint, completed, cancelled or failed',
+        }),
+        data: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .max(1000, 'at most 1000 events per batch'),
+});
+
+const completeSchema = z.object({
+  outcome: z.enum(['SUCCEEDED', 'FAILED', 'CANCELLED'], 'must be SUCCEEDED, FAILED or CANCELLED'),
+  reason: z.string().max(64).nullish(),
+  message: z.string().max(10_000).nullish(),
+  logTail: z.array(z.string().max(2000)).max(200).nullish(),
+});
+
+/**
+ * What worker machines do with runs. Every write names the run and the attempt it claimed; a write
+ * for an attempt that is no longer current (its lease lapsed and the run moved on) gets LEASE_LOST.
+ */
+export class RunWorkerService {
+  constructor(
+    private readonly ctx: Context,
+    private readonly app: AppServices,
+  ) {}
+
+  /** The next queued run this worker can train, or null. */
+  async claim(): Promise<ClaimedRun | null> {
+    const worker = await this.ctx.services.workers.self();
+    const { queue, config } = this.app;
+    const claimed = await this.ctx.em.transactional(async (em) => {
+      // One claim at a time, so the per-project limit counted below cannot be overtaken.
+      await em.getConnection().execute(`select pg_advisory_xact_lock(hashtext('llm-trainer:run-claim'))`);
+      const busy = await em
+        .getConnection()
+        .execute<{ project_id: string }[]>(
+          `select project_id from runs where status in ('STARTING', 'RUNNING') group by project_id having count(*) >= ?`,
+          [config.RUN_PROJECT_CONCURRENCY],
+        );
+      for (;;) {
+        const next = await queue.fetchNext(
+          queuesForWorker(worker.gpus.length),
+          busy.map((b) => b.project_id),
+        );
+        if (!next) return null;
+        const run = await em.findOne(Run, { id: next.job.data.runId }, { populate: ['datasetVersion'] });
+        if (!run || FINISHED.includes(run.status)) {
+          await queue.complete(next.queue, next.job.id, next.job.retryCount, { skipped: 'run ended' });
+          continue;
+        }
+        const attempt = run.attemptBase + next.job.retryCount + 1;
+        await this.closeOpenAttempts(run, 'LEASE_EXPIRED', 'the worker stopped renewing its lease');
+        const checkpoint = await em.findOne(RunCheckpoint, { run }, { orderBy: { step: 'desc' } });
+        Object.assign(run, {
+          status: RunStatus.STARTING,
+          attempt,
+          jobId: next.job.id,
+          worker,
+          phase: `claimed by ${worker.name}`,
+          startedAt: run.startedAt ?? new Date(),
+        });
+        em.persist(
+          Object.assign(new RunAttempt(), {
+            run,
+            number: attempt,
+            worker,
+            workerName: worker.name,
+            resumedFromStep: checkpoint?.step ?? null,
+          }),
+        );
+        await em.flush();
+        return { run, checkpoint };
+      }
+    });
+    if (!claimed) return null;
+    const { run, checkpoint } = claimed;
+    publishRun(run.id);
+    const splits = run.datasetVersion.splits;
+    return {
+      runId: run.id,
+      attempt: run.attempt,
+      leaseSeconds: config.RUN_LEASE_SECONDS,
+      spec: trainerSpec(run),
+      trainRows: splits ? splits.train : run.datasetVersion.rowCount,
+      validationRows: splits?.validation ?? 0,
+      resumeFromStep: checkpoint?.step ?? null,
+    };
+  }
+
+  /** Renews the leases of the runs the worker holds and says which to cancel or drop. */
+  async renewLeases(worker: Worker, held: HeldRunInput[]): Promise<RunLease[]> {
+    const leases: RunLease[] = [];
+    for (const { runId, attempt } of held.slice(0, 16)) {
+      const run = await this.ctx.em.findOne(Run, { id: runId });
+      let valid = !!run && this.holds(run, worker, attempt);
+      if (valid && run?.jobId) {
+        valid = await this.app.queue.touch(run.queueName, run.jobId, attempt - run.attemptBase - 1);
+      }
+      leases.push({ runId, attempt, valid, cancelRequested: !!run?.cancelRequestedAt });
+    }
+    return leases;
+  }
+
+  private holds(run: Run, worker: Worker, attempt: number) {
+    return run.worker?.id === worker.id && run.attempt === attempt && ACTIVE.includes(run.status);
+  }
+
+  /** The run, if this worker holds the named attempt; LEASE_LOST otherwise. */
+  async held(runId: string, attempt: number): Promise<Run> {
+    const worker = await this.ctx.services.workers.self();
+    const run = await this.ctx.em.findOne(Run, { id: validate(z.uuid('must be a run id'), runId, 'runId') });
+    if (!run) throw notFound('Run');
+    if (!this.holds(run, worker, attempt))
+      throw new AppError(
+        'CONFLICT',
+        `${LEASE_LOST}: attempt ${attempt} of this run is not held by this worker (current attempt ${run.attempt}, ${run.status})`,
+      );
+    return run;
+  }
+
+  async reportEvents(input: ReportRunEventsInput) {
+    const data = validate(eventsSchema, input, 'input');
+    const run = await this.held(data.runId, data.attempt);
+    const stored = await storeEvents(this.app.pool, run.id, data.attempt, data.events);
+    let changed = false;
+    for (const e of data.events) {
+      if (e.event === 'status') {
+        run.phase = String(e.data.message ?? e.data.status ?? '').slice(0, 500);
+        if (e.data.status === 'training' && run.status === RunStatus.STARTING) run.status = RunStatus.RUNNING;
+        changed = true;
+      } else if (e.event === 'progress') {
+        const { step, total_steps: totalSteps, epoch } = e.data as Record<string, number>;
+        if ([step, totalSteps, epoch].every(Number.isFinite)) run.progress = { step, totalSteps, epoch };
+        if (run.status === RunStatus.STARTING) run.status = RunStatus.RUNNING;
+        changed = true;
+      }
+    }
+    await this.ctx.em.flush();
+    if (changed) publishRun(run.id);
+    return { stored, cancelRequested: !!run.cancelRequestedAt };
+  }
+
+  /** Ends the attempt: success registers the model version; a crash is retried while tries remain. */
+  async complete(input: CompleteRunInput): Promise<Run> {
+    const data = validate(completeSchema, input, 'input');
+    const run = await this.held(input.runId, input.attempt);
+    const { queue } = this.app;
+    const retryCount = input.attempt - run.attemptBase - 1;
+    const now = new Date();
+    let retried = false;
+    if (data.outcome === 'SUCCEEDED') {
+      if (!input.model) throw new AppError('BAD_USER_INPUT', 'input.model: a succeeded run must name its model');
+      await this.registerModel(run, input);
+      run.status = RunStatus.SUCCEEDED;
+      run.finalMetrics = numbers(input.finalMetrics ?? {});
+      run.chatTemplate = input.chatTemplate ?? null;
+      await queue.complete(run.queueName, run.jobId!, retryCount, { outcome: 'SUCCEEDED' });
+    } else if (data.outcome === 'CANCELLED') {
+      run.status = RunStatus.CANCELLED;
+      await queue.complete(run.queueName, run.jobId!, retryCount, { outcome: 'CANCELLED' });
+    } else {
+      const reason = data.reason ?? 'error';
+      const message = data.message ?? 'the trainer failed';
+      const logTail = data.logTail ?? (await this.logTail(run));
+      run.error = { reason, message, logTail };
+      const triesLeft = retryCount + 1 < run.maxAttempts && !FINAL_REASONS.has(reason) && !run.cancelRequestedAt;
+      if (triesLeft) {
+        await queue.fail(run.queueName, run.jobId!, retryCount, { reason, message });
+        run.status = RunStatus.QUEUED;
+        retried = true;
+      } else {
+        await queue.complete(run.queueName, run.jobId!, retryCount, { outcome: 'FAILED', reason });
+        run.status = RunStatus.FAILED;
+      }
+    }
+    if (!retried) run.finishedAt = now;
+    run.worker = null;
+    run.phase = retried ? `attempt ${input.attempt} failed (${run.error?.reason}); queued for another try` : null;
+    await this.closeOpenAttempts(run, data.outcome, data.outcome === 'FAILED' ? (data.message ?? null) : null);
+    await this.ctx.em.flush();
+    publishRun(run.id);
+    return run;
+  }
+
+  private async registerModel(run: Run, input: CompleteRunInput) {
+    const model = input.model!;
+    if (!/^[0-9a-f]{64}$/.test(model.artifact) || !(await this.app.artifacts.exists(model.artifact)))
+      throw new AppError('BAD_USER_INPUT', 'input.model.artifact: no such upload; PUT /worker/runs/:id/model first');
+    if (model.kind !== 'lora_adapter' && model.kind !== 'full_model')
+      throw new AppError('BAD_USER_INPUT', 'input.model.kind: must be lora_adapter or full_model');
+    const em = this.ctx.em;
+    const [{ max }] = await em
+      .getConnection()
+      .execute<{ max: number | null }[]>('select max(number) as max from model_versions where project_id = ?', [
+        run.project.id,
+      ]);
+    em.persist(
+      Object.assign(new ModelVersion(), {
+        project: run.project,
+        number: (max ?? 0) + 1,
+        name: run.name,
+        run,
+        baseModelId: run.baseModelId,
+        datasetVersion: run.datasetVersion,
+        kind: model.kind,
+        artifact: model.artifact,
+        sizeBytes: await this.app.artifacts.size(model.artifact),
+        files: model.files.slice(0, 1000),
+        chatTemplate: input.chatTemplate ?? '',
+        config: { method: run.method, objective: run.objective, ...run.config },
+        metrics: numbers(input.finalMetrics ?? {}),
+      }),
+    );
+  }
+
+  private async closeOpenAttempts(run: Run, outcome: string, reason: string | null) {
+    const open = await this.ctx.em.find(RunAttempt, { run, endedAt: null });
+    for (const a of open) Object.assign(a, { endedAt: new Date(), outcome, reason });
+  }
+
+  private async logTail(run: Run): Promise<string[]> {
+    const rows = await this.ctx.em
+      .getConnection()
+      .execute<{ line: string }[]>(
+        `select coalesce(payload->>'message', '') as line from run_events where run_id = ? and kind in ('log', 'failed') order by id desc limit 20`,
+        [run.id],
+      );
+    return rows.map((r) => r.line).reverse();
+  }
+}
+
+const numbers = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<
+    string,
+    number
+  >;

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import type { Context } from '../../context.js';
+import { AppError, badInput, notFound } from '../../errors.js';
+import { paginate, type PageArgs } from '../../graphql/pagination.js';
+import { rules, validate } from '../../graphql/validate.js';
+import { pubSub } from '../../pubsub.js';
+import type { AppServices } from '../../services.js';
+import { DatasetVersionStatus } from '../dataset/dataset-version.entity.js';
+import { ProjectRole } from '../project/project-member.entity.js';
+import { requireProjectRole } from '../project/project-access.js';
+import { Project } from '../project/project.entity.js';
+import { User } from '../user/user.entity.js';
+import { resolveRunConfig } from './run-config.js';
+import { queueFor } from './run-queue.js';
+import { RunAttempt } from './run-attempt.entity.js';
+import { RunCheckpoint } from './run-checkpoint.entity.js';
+import { RunEvent } from './run-event.entity.js';
+import type { CreateRunInput, RunEventsArgs, RunsArgs } from './run.inputs.js';
+import { FINISHED, Run, RunStatus } from './run.entity.js';
+
+const createSchema = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').nullish(),
+  priority: z.number().int().min(-100, 'must be -100 to 100').max(100, 'must be -100 to 100'),
+});
+
+export const publishRun = (runId: string) => pubSub.publish('RUN_UPDATED', runId, { runId });
+
+/** What users do with runs: launch, watch, cancel, retry. Access is checked first, per project. */
+export class RunService {
+  constructor(
+    private readonly ctx: Context,
+    private readonly app: AppServices,
+  ) {}
+
+  /** The run, if the viewer is a member of its project with at least `minRole`. */
+  async access(id: string, minRole = ProjectRole.VIEWER): Promise<Run> {
+    const run = await this.ctx.em.findOne(Run, { id: validate(rules.uuid, id, 'id') });
+    if (!run) throw notFound('Run');
+    await requireProjectRole(this.ctx.em, this.ctx.viewer, run.project.id, minRole);
+    return run;
+  }
+
+  async list(args: RunsArgs) {
+    await requireProjectRole(this.ctx.em, this.ctx.viewer, args.projectId, ProjectRole.VIEWER);
+    const where: Record<string, unknown> = { project: args.projectId };
+    if (args.status?.length) where.status = { $in: args.status };
+    return paginate(this.ctx.em, Run, where, { createdAt: 'desc', id: 'desc' }, args);
+  }
+
+  async create(input: CreateRunInput): Promise<Run> {
+    const { name, priority } = validate(createSchema, { name: input.name, priority: input.priority }, 'input');
+    const version = await this.ctx.services.datasets.versionAccess(input.datasetVersionId, ProjectRole.EDITOR);
+    if (version.status !== DatasetVersionStatus.READY)
+      throw badInput('input.datasetVersionId', `version ${version.number} is ${version.status}, not READY`);
+    const config = resolveRunConfig(input, version, await this.ctx.services.workers.pool());
+    const problems = [];
+    if (config.resources.nodes > 1)
+      problems.push({
+        field: 'input.resources.nodes',
+        message: 'multi-node runs cannot be scheduled yet; use one node (up to 16 GPUs)',
+      });
+    const h = config.hyperparameters;
+    if (h.evalSteps !== null && !version.splits?.validation)
+      problems.push({
+        field: 'input.hyperparameters.evalSteps',
+        message: 'this version has no validation split to evaluate on; split it first or leave evalSteps empty',
+      });
+    if (problems.length)
+      throw new AppError('BAD_USER_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
+        fields: problems,
+      });
+
+    const projectId = version.dataset.project.id;
+    const run = await this.ctx.em.transactional(async (em) => {
+      // Run numbers are per project; the project row lock orders concurrent launches.
+      await em.findOneOrFail(Project, { id: projectId }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
+      const [{ max }] = await em
+        .getConnection()
+        .execute<{ max: number | null }[]>('select max(number) as max from runs where project_id = ?', [projectId]);
+      const run = Object.assign(new Run(), {
+        project: em.getReference(Project, projectId),
+        number: (max ?? 0) + 1,
+        name: name ?? `${config.model.id.split('/').pop()} on ${version.dataset.name} v${version.number}`,
+        createdBy: em.getReference(User, this.ctx.viewer!.user.id),
+        datasetVersion: version,
+        baseModelId: config.model.id,
+        method: config.method,
+        objective: config.objective,
+        config: { hyperparameters: h, resources: config.resources },
+        priority,
+        maxAttempts: this.app.config.RUN_MAX_ATTEMPTS,
+        queueName: queueFor(config.resources.gpusPerNode),
+      });
+      em.persist(run);
+      await em.flush();
+      run.jobId = await this.app.queue.send(run.queueName, run.id, projectId, priority, run.maxAttempts);
+      return run;
+    });
+    this.ctx.services.audit.record({
+      action: 'run.create',
+      targetType: 'run',
+      targetId: run.id,
+      details: { projectId, baseModelId: run.baseModelId, method: run.method, objective: run.objective },
+    });
+    await this.ctx.em.flush();
+    publishRun(run.id);
+    return run;
+  }
+
+  /** Queued: cancelled at once. Training: the worker is told (heartbeat) and stops with a checkpoint. */
+  async cancel(id: string): Promise<Run> {
+    const run = await this.access(id, ProjectRole.EDITOR);
+    if (FINISHED.includes(run.status)) throw new AppError('CONFLICT', `The run already ended (${run.status})`);
+    run.cancelRequestedAt ??= new Date();
+    if (run.status === RunStatus.QUEUED) {
+      if (run.jobId) await this.app.queue.cancel(run.queueName, run.jobId);
+      run.status = RunStatus.CANCELLED;
+      run.finishedAt = new Date();
+    }
+    this.ctx.services.audit.record({ action: 'run.cancel', targetType: 'run', targetId: run.id });
+    await this.ctx.em.flush();
+    publishRun(run.id);
+    return run;
+  }
+
+  /** Queues a failed or cancelled run again; it resumes from its newest checkpoint. */
+  async retry(id: string): Promise<Run> {
+    const run = await this.access(id, ProjectRole.EDITOR);
+    if (run.status !== RunStatus.FAILED && run.status !== RunStatus.CANCELLED)
+      throw new AppError('CONFLICT', `Only failed or cancelled runs can be retried; this one is ${run.status}`);
+    Object.assign(run, {
+      status: RunStatus.QUEUED,
+      error: null,
+      cancelRequestedAt: null,
+      finishedAt: null,
+      worker: null,
+      // Attempts keep counting across retries: the new queue job starts its own count at 0.
+      attemptBase: run.attempt,
+    });
+    run.maxAttempts = this.app.config.RUN_MAX_ATTEMPTS;
+    run.jobId = await this.app.queue.send(run.queueName, run.id, run.project.id, run.priority, run.maxAttempts);
+    this.ctx.services.audit.record({ action: 'run.retry', targetType: 'run', targetId: run.id });
+    await this.ctx.em.flush();
+    publishRun(run.id);
+    return run;
+  }
+
+  attempts(run: Run, page: PageArgs) {
+    return paginate(this.ctx.em, RunAttempt, { run }, { number: 'desc', id: 'desc' }, page);
+  }
+
+  checkpoints(run: Run, page: PageArgs) {
+    return paginate(this.ctx.em, RunCheckpoint, { run }, { step: 'desc', id: 'desc' }, page);
+  }
+
+  /** Newest first. */
+  events(run: Run, args: RunEventsArgs) {
+    const where: Record<string, unknown> = { run };
+    if (args.kinds?.length) where.kind = { $in: args.kinds };
+    return paginate(this.ctx.em, RunEvent, where, { id: 'desc' }, args);
+  }
+}
