@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../../../test/factories.js';
 import { errorCode, startTestApp, type TestApp } from '../../../test/test-app.js';
-import { tusUpload, waitForEvent } from '../../../test/uploads.js';
+import { datasetVersion } from '../../../test/training.js';
 
 const ESTIMATE = `query($input: RunConfigInput!) { estimateRun(input: $input) { totalGb weightsGb trainableParams trainTokens seconds fitsOn warnings } }`;
 
@@ -11,37 +11,8 @@ let chatVersion: string;
 let preferenceVersion: string;
 let dirtyVersion: string;
 
-async function version(projectId: string, name: string, lines: unknown[]) {
-  const datasetId = (
-    await app.gql(
-      `mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }`,
-      { i: { projectId, name } },
-      user.token,
-    )
-  ).data!.createDataset.id;
-  const uploadId = await tusUpload(
-    app,
-    user.token,
-    projectId,
-    `${name}.jsonl`,
-    Buffer.from(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')),
-  );
-  const id = (
-    await app.gql(
-      `mutation($i: CreateDatasetVersionInput!) { createDatasetVersion(input: $i) { id } }`,
-      { i: { datasetId, uploadId } },
-      user.token,
-    )
-  ).data!.createDatasetVersion.id;
-  await waitForEvent<{ datasetVersionProgress: { status: string } }>(
-    app,
-    user.token,
-    `subscription($id: ID!) { datasetVersionProgress(versionId: $id) { status } }`,
-    { id },
-    (e) => e.datasetVersionProgress.status !== 'PROCESSING',
-  );
-  return id;
-}
+const version = (projectId: string, name: string, lines: unknown[]) =>
+  datasetVersion(app, user, projectId, name, lines);
 
 beforeAll(async () => {
   app = await startTestApp();

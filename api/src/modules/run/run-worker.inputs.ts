@@ -65,7 +65,10 @@ export class ModelArtifactInput {
 export class CompleteRunInput {
   @Field(() => ID) runId!: string;
   @Field(() => Int) attempt!: number;
-  @Field(() => String, { description: 'SUCCEEDED, FAILED or CANCELLED' }) outcome!: string;
+  @Field(() => String, {
+    description: 'SUCCEEDED, FAILED, CANCELLED or INTERRUPTED (the worker stopped; queue it again)',
+  })
+  outcome!: string;
   @Field(() => String, { nullable: true, description: 'For FAILED: invalid_spec, oom, nan_loss, error, crashed' })
   reason?: string | null;
   @Field(() => String, { nullable: true }) message?: string | null;

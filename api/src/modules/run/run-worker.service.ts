@@ -42,7 +42,10 @@ const eventsSchema = z.object({
 });
 
 const completeSchema = z.object({
-  outcome: z.enum(['SUCCEEDED', 'FAILED', 'CANCELLED'], 'must be SUCCEEDED, FAILED or CANCELLED'),
+  outcome: z.enum(
+    ['SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED'],
+    'must be SUCCEEDED, FAILED, CANCELLED or INTERRUPTED',
+  ),
   reason: z.string().max(64).nullish(),
   message: z.string().max(10_000).nullish(),
   logTail: z.array(z.string().max(2000)).max(200).nullish(),
@@ -197,8 +200,17 @@ export class RunWorkerService {
       const message = data.message ?? 'the trainer failed';
       const logTail = data.logTail ?? (await this.logTail(run));
       run.error = { reason, message, logTail };
-      const triesLeft = retryCount + 1 < run.maxAttempts && !FINAL_REASONS.has(reason) && !run.cancelRequestedAt;
-      if (triesLeft) {
+      const triesLeft =
+        (data.outcome === 'INTERRUPTED' || (retryCount + 1 < run.maxAttempts && !FINAL_REASONS.has(reason))) &&
+        !run.cancelRequestedAt;
+      if (triesLeft && data.outcome === 'INTERRUPTED') {
+        // Not the run's fault: a new job (the try count starts again) resumes from the checkpoint.
+        await queue.complete(run.queueName, run.jobId!, retryCount, { outcome: 'INTERRUPTED' });
+        run.attemptBase = run.attempt;
+        run.jobId = await queue.send(run.queueName, run.id, run.project.id, run.priority, run.maxAttempts);
+        run.status = RunStatus.QUEUED;
+        retried = true;
+      } else if (triesLeft) {
         await queue.fail(run.queueName, run.jobId!, retryCount, { reason, message });
         run.status = RunStatus.QUEUED;
         retried = true;
@@ -210,7 +222,7 @@ export class RunWorkerService {
     if (!retried) run.finishedAt = now;
     run.worker = null;
     run.phase = retried ? `attempt ${input.attempt} failed (${run.error?.reason}); queued for another try` : null;
-    await this.closeOpenAttempts(run, data.outcome, data.outcome === 'FAILED' ? (data.message ?? null) : null);
+    await this.closeOpenAttempts(run, data.outcome, data.outcome === 'SUCCEEDED' ? null : (data.message ?? null));
     await this.ctx.em.flush();
     publishRun(run.id);
     return run;

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 from typing import Any
 
@@ -83,6 +85,9 @@ class EventCallback(TrainerCallback):
     def on_step_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any) -> None:
         if self.guard.hooks.step_delay_s:
             time.sleep(self.guard.hooks.step_delay_s)
+        if self.guard.hooks.exit_at_step == state.global_step:
+            sys.stdout.flush()
+            os._exit(70)
         nonfinite, stop = any_rank([self.guard.nonfinite, self.stop.requested])
         if nonfinite:
             self.guard.nonfinite = True

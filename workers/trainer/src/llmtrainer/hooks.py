@@ -3,6 +3,7 @@
   {"nan_at_step": N}     the loss of optimizer step N becomes NaN (before backward)
   {"oom_at_step": N}     step N raises torch.OutOfMemoryError
   {"step_delay_s": 0.3}  sleep after every step (makes signal tests deterministic)
+  {"exit_at_step": N}    the process dies at the end of step N (exit 70, no terminal event), like a crash
 
 Never set in production; an empty or absent variable disables every hook.
 """
@@ -21,6 +22,7 @@ class TestHooks:
     nan_at_step: int | None = None
     oom_at_step: int | None = None
     step_delay_s: float = 0.0
+    exit_at_step: int | None = None
 
     @classmethod
     def from_env(cls) -> TestHooks:

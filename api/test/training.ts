@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent } from '../../workers/agent/src/agent.js';
+import type { AgentConfig } from '../../workers/agent/src/config.js';
+import type { TestUser } from './factories.js';
+import type { TestApp } from './test-app.js';
+import { tusUpload, waitForEvent } from './uploads.js';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Uploads JSONL rows as a new dataset and waits until its first version is processed. */
+export async function datasetVersion(
+  app: TestApp,
+  user: TestUser,
+  projectId: string,
+  name: string,
+  lines: unknown[],
+): Promise<string> {
+  const datasetId = (
+    await app.gql(
+      `mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }`,
+      { i: { projectId, name } },
+      user.token,
+    )
+  ).data!.createDataset.id;
+  const data = Buffer.from(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'));
+  const uploadId = await tusUpload(app, user.token, projectId, `${name}.jsonl`, data);
+  const id = (
+    await app.gql(
+      `mutation($i: CreateDatasetVersionInput!) { createDatasetVersion(input: $i) { id } }`,
+      { i: { datasetId, uploadId } },
+      user.token,
+    )
+  ).data!.createDatasetVersion.id;
+  await waitForEvent<{ datasetVersionProgress: { status: string } }>(
+    app,
+    user.token,
+    `subscription($id: ID!) { datasetVersionProgress(versionId: $id) { status } }`,
+    { id },
+    (e) => e.datasetVersionProgress.status !== 'PROCESSING',
+  );
+  return id;
+}
+
+/** The trainer's virtualenv python (built once per requirements; cached). */
+export function trainerPython(): string {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'python-env.mjs')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error('trainer virtualenv unavailable');
+  return r.stdout.trim();
+}
+
+/** A worker token from the admin (the worker's service account is created with it). */
+export async function workerToken(app: TestApp, admin: TestUser, name: string): Promise<string> {
+  const res = await app.gql(
+    `mutation($n: String!) { createWorkerToken(name: $n) { token } }`,
+    { n: name },
+    admin.token,
+  );
+  return res.data!.createWorkerToken.token;
+}
+
+/** Shared across a file so tiny models are built once. */
+export const agentWorkRoot = mkdtempSync(join(tmpdir(), 'llmt-agents-'));
+
+export function agentConfig(app: TestApp, token: string, name: string, extra: Partial<AgentConfig> = {}): AgentConfig {
+  return {
+    apiUrl: app.url,
+    token,
+    workDir: join(agentWorkRoot, name),
+    python: trainerPython(),
+    pollSeconds: 0.2,
+    cancelGraceSeconds: 60,
+    trainerMode: 'train',
+    trainerEnv: {},
+    hostname: `test-${name}`,
+    ...extra,
+  };
+}
+
+/** A worker agent in this process, registered and polling. */
+export async function startAgent(app: TestApp, admin: TestUser, name: string, extra: Partial<AgentConfig> = {}) {
+  const agent = new Agent(agentConfig(app, await workerToken(app, admin, name), name, extra));
+  await agent.start();
+  return agent;
+}
+
+export const RUN_FIELDS = `id status attempt phase progress { step totalSteps } error { reason message logTail }
+  finalMetrics chatTemplate`;
+
+export interface RunState {
+  id: string;
+  status: string;
+  attempt: number;
+  phase: string | null;
+  progress: { step: number; totalSteps: number } | null;
+  error: { reason: string; message: string; logTail: string[] } | null;
+  finalMetrics: Record<string, number> | null;
+  chatTemplate: string | null;
+}
+
+/** Follows `runUpdated` over graphql-ws until `done` accepts the run. */
+export function waitForRun(app: TestApp, token: string, runId: string, done: (run: RunState) => boolean) {
+  return waitForEvent<{ runUpdated: RunState }>(
+    app,
+    token,
+    `subscription($id: ID!) { runUpdated(id: $id) { ${RUN_FIELDS} } }`,
+    { id: runId },
+    (e) => done(e.runUpdated),
+  ).then((e) => e.runUpdated);
+}
+
+export const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+export const CREATE_RUN = `mutation($i: CreateRunInput!) { createRun(input: $i) { id status number } }`;
+
+/** A CPU LoRA run of the tiny Qwen3 (fp32; checkpoints every `saveSteps`). */
+export function tinyRun(datasetVersionId: string, hyper: Record<string, unknown> = {}, extra = {}) {
+  return {
+    datasetVersionId,
+    baseModelId: 'llm-trainer/tiny-qwen3',
+    method: 'LORA',
+    objective: 'SFT',
+    resources: { gpusPerNode: 0, nodes: 1 },
+    hyperparameters: {
+      precision: 'FP32',
+      maxSteps: 6,
+      maxSeqLength: 128,
+      perDeviceTrainBatchSize: 2,
+      learningRate: 0.001,
+      warmupRatio: 0,
+      saveSteps: 2,
+      loggingSteps: 1,
+      loraDropout: 0,
+      ...hyper,
+    },
+    ...extra,
+  };
+}
+
+export const chatRows = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    messages: [
+      { role: 'user', content: `问题 ${i}: what is ${i} + ${i}?` },
+      { role: 'assistant', content: `The answer is ${2 * i}. 答案是 ${2 * i}。` },
+    ],
+  }));

@@ -1,0 +1,225 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar';
+import { ApiError, type ApiClient } from './api-client.js';
+import type { AgentConfig } from './config.js';
+import { EventRelay, type TrainerEvent } from './event-relay.js';
+import type { TrainerRuntime } from './python.js';
+import { TrainerProcess } from './trainer-process.js';
+
+export interface ClaimedRun {
+  runId: string;
+  attempt: number;
+  leaseSeconds: number;
+  spec: {
+    base_model: { catalog_id: string; hf_id: string | null; tiny_family: string | null };
+    resources?: { gpusPerNode: number };
+    [key: string]: unknown;
+  };
+  trainRows: number;
+  validationRows: number;
+  resumeFromStep: number | null;
+}
+
+const COMPLETE = `mutation Complete($input: CompleteRunInput!) { completeRun(input: $input) { id status } }`;
+
+/**
+ * Trains one claimed attempt: fetches the dataset split(s), the base model and the checkpoint to
+ * resume from, runs the trainer, relays its events, uploads checkpoints and the final model, and
+ * reports how it ended. `lost()` (the lease moved on) kills the trainer and reports nothing more.
+ */
+export class RunExecutor {
+  private trainer: TrainerProcess | null = null;
+  private cancelling = false;
+  private interrupted = false;
+  private leaseLost = false;
+  private forceTimer: NodeJS.Timeout | null = null;
+  readonly dir: string;
+
+  constructor(
+    private readonly claimed: ClaimedRun,
+    private readonly api: ApiClient,
+    private readonly config: AgentConfig,
+    private readonly runtime: TrainerRuntime,
+  ) {
+    this.dir = join(config.workDir, 'runs', claimed.runId, `attempt-${claimed.attempt}`);
+  }
+
+  get runId() {
+    return this.claimed.runId;
+  }
+  get attempt() {
+    return this.claimed.attempt;
+  }
+  get leaseSeconds() {
+    return this.claimed.leaseSeconds;
+  }
+
+  /** The agent is shutting down: checkpoint and hand the run back to the queue (INTERRUPTED). */
+  interrupt() {
+    this.interrupted = true;
+    this.cancel();
+  }
+
+  /** A user cancelled: SIGTERM (checkpoint + exit), SIGKILL after the grace period. */
+  cancel() {
+    if (this.cancelling) return;
+    this.cancelling = true;
+    this.trainer?.stop();
+    this.forceTimer = setTimeout(() => this.trainer?.kill(), this.config.cancelGraceSeconds * 1000);
+  }
+
+  /** The lease is gone: another worker may already train this run. Stop writing at once. */
+  lost() {
+    this.leaseLost = true;
+    this.trainer?.kill();
+  }
+
+  async execute(): Promise<void> {
+    const { runId, attempt } = this.claimed;
+    try {
+      await rm(this.dir, { recursive: true, force: true });
+      await mkdir(this.dir, { recursive: true });
+      const spec = await this.prepare();
+      if (this.interrupted)
+        return await this.report({ outcome: 'INTERRUPTED', reason: 'worker_stopped', message: 'the worker shut down' });
+      if (this.cancelling) return await this.report({ outcome: 'CANCELLED' });
+      const relay = new EventRelay(
+        this.api,
+        runId,
+        attempt,
+        (e) => this.uploadCheckpoint(e),
+        () => this.cancel(),
+      );
+      this.trainer = await this.spawn(spec, (e) => relay.push(e));
+      if (this.cancelling) this.trainer.stop();
+      const exit = await this.trainer.exited;
+      if (this.forceTimer) clearTimeout(this.forceTimer);
+      if (this.leaseLost) return;
+      await relay.drain();
+      await this.finish(exit.terminal, exit.code, exit.signal, exit.stderrTail);
+    } catch (error) {
+      if (this.leaseLost || (error instanceof ApiError && error.leaseLost)) return;
+      await this.report({
+        outcome: 'FAILED',
+        reason: 'agent_error',
+        message: `the worker agent failed: ${(error as Error).message}`,
+      }).catch(() => undefined);
+    } finally {
+      await rm(join(this.config.workDir, 'runs', runId), { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  private async prepare() {
+    const c = this.claimed;
+    const train = join(this.dir, 'train.jsonl');
+    await this.fetchTo(`/worker/runs/${c.runId}/dataset?split=train`, train);
+    let evalPath: string | null = null;
+    if (c.validationRows > 0) {
+      evalPath = join(this.dir, 'validation.jsonl');
+      await this.fetchTo(`/worker/runs/${c.runId}/dataset?split=validation`, evalPath);
+    }
+    const output = join(this.dir, 'output');
+    await mkdir(join(output, 'checkpoints'), { recursive: true });
+    if (c.resumeFromStep !== null) {
+      const archive = join(this.dir, 'resume.tar.gz');
+      await this.fetchTo(`/worker/runs/${c.runId}/checkpoint`, archive);
+      await tar.x({ file: archive, cwd: join(output, 'checkpoints') });
+      await rm(archive);
+    }
+    const { base_model: model, resources: _resources, ...rest } = c.spec;
+    const basePath = model.tiny_family ? await this.runtime.tinyModel(model.tiny_family) : null;
+    const hp = (rest.hyperparameters ?? {}) as Record<string, unknown>;
+    if (!evalPath) delete hp.eval_steps;
+    return {
+      ...rest,
+      mode: this.config.trainerMode,
+      base_model: basePath ? { path: basePath } : { hf_id: model.hf_id },
+      dataset: { train_path: train, eval_path: evalPath },
+      hyperparameters: hp,
+      output_dir: output,
+      resume_from_checkpoint: c.resumeFromStep !== null ? 'latest' : null,
+    };
+  }
+
+  private async spawn(spec: Record<string, unknown>, onEvent: (e: TrainerEvent) => void) {
+    const specPath = join(this.dir, 'spec.json');
+    const gpus = this.claimed.spec.resources?.gpusPerNode ?? 0;
+    const args =
+      gpus > 1
+        ? ['-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${gpus}`, '-m', 'llmtrainer.train']
+        : ['-m', 'llmtrainer.train'];
+    const env = { ...process.env, ...this.runtime.env, ...this.config.trainerEnv };
+    await writeFile(specPath, JSON.stringify(spec, null, 2));
+    return new TrainerProcess(this.runtime.python, [...args, '--spec', specPath], env, this.dir, onEvent);
+  }
+
+  private async finish(
+    terminal: TrainerEvent | null,
+    code: number | null,
+    signal: string | null,
+    stderrTail: string[],
+  ) {
+    if (terminal?.event === 'completed') {
+      const artifacts = terminal.artifacts as { model_dir: string; kind: string };
+      await mkdir(artifacts.model_dir, { recursive: true }); // noop mode writes no weights
+      const files = await readdir(artifacts.model_dir);
+      const archive = join(this.dir, 'model.tar.gz');
+      await tar.c({ gzip: true, file: archive, cwd: artifacts.model_dir }, files.length ? files : ['.']);
+      const { artifact } = await this.api.upload<{ artifact: string }>(
+        `/worker/runs/${this.runId}/model`,
+        this.attempt,
+        () => createReadStream(archive),
+      );
+      return this.report({
+        outcome: 'SUCCEEDED',
+        finalMetrics: terminal.final_metrics,
+        chatTemplate: terminal.chat_template,
+        model: { artifact, kind: artifacts.kind, files },
+      });
+    }
+    if (this.interrupted)
+      return this.report({ outcome: 'INTERRUPTED', reason: 'worker_stopped', message: 'the worker shut down' });
+    if (terminal?.event === 'cancelled' || this.cancelling) return this.report({ outcome: 'CANCELLED' });
+    if (terminal?.event === 'failed')
+      return this.report({
+        outcome: 'FAILED',
+        reason: String(terminal.reason),
+        message: String(terminal.message),
+        logTail: stderrTail.slice(-30),
+      });
+    return this.report({
+      outcome: 'FAILED',
+      reason: 'crashed',
+      message: `the trainer exited without reporting an outcome (${signal ? `signal ${signal}` : `exit code ${code}`})`,
+      logTail: stderrTail.slice(-30),
+    });
+  }
+
+  private async report(input: Record<string, unknown>) {
+    try {
+      await this.api.graphql(COMPLETE, { input: { runId: this.runId, attempt: this.attempt, ...input } });
+    } catch (error) {
+      if (error instanceof ApiError && error.leaseLost) return;
+      throw error;
+    }
+  }
+
+  private async uploadCheckpoint(event: TrainerEvent) {
+    const path = String(event.path);
+    const archive = join(this.dir, `${basename(path)}.tar.gz`);
+    await tar.c({ gzip: true, file: archive, cwd: dirname(path) }, [basename(path)]);
+    await this.api.upload(`/worker/runs/${this.runId}/checkpoints/${event.step}`, this.attempt, () =>
+      createReadStream(archive),
+    );
+    await rm(archive);
+  }
+
+  private async fetchTo(path: string, file: string) {
+    const res = await this.api.download(path, this.attempt);
+    await pipeline(Readable.fromWeb(res.body as never), createWriteStream(file));
+  }
+}
