@@ -29,6 +29,7 @@ export class Agent {
   readonly api: ApiClient;
   private current: RunExecutor | null = null;
   private readonly stopping = new AbortController();
+  private wake = new AbortController();
   private loops: Promise<void>[] = [];
   private runtime: TrainerRuntime | null = null;
   name = '';
@@ -74,6 +75,7 @@ export class Agent {
         continue;
       }
       this.current = new RunExecutor(claimed, this.api, this.config, this.runtime!);
+      this.wake.abort(); // start renewing the new lease now, not at the next idle heartbeat
       await this.current.execute();
       this.current = null;
     }
@@ -87,17 +89,20 @@ export class Agent {
           workerHeartbeat: { leases: { valid: boolean; cancelRequested: boolean }[] };
         }>(HEARTBEAT, { runs: run ? [{ runId: run.runId, attempt: run.attempt }] : [] });
         const lease = workerHeartbeat.leases[0];
-        if (run && lease && !lease.valid) {
+        // (A run that ended while the heartbeat was in flight is left alone.)
+        if (run && run === this.current && lease && !lease.valid) {
           console.error(`[agent ${this.name}] lost the lease of run ${run.runId} attempt ${run.attempt}`);
           run.lost();
-        } else if (run && lease?.cancelRequested) run.cancel();
+        } else if (run && run === this.current && lease?.cancelRequested) run.cancel();
       } catch (error) {
         if (!(error instanceof ApiError))
           console.error(`[agent ${this.name}] heartbeat failed: ${(error as Error).message}`);
       }
       // A third of the lease: two heartbeats may be lost before it lapses.
       const every = run ? Math.max(1, run.leaseSeconds / 3) : 10;
-      await sleep(every * 1000, this.current ? undefined : this.stopping.signal);
+      this.wake = new AbortController();
+      // While a run is in hand, keep its lease alive even when stopping (it is checkpointing).
+      await sleep(every * 1000, run ? this.wake.signal : AbortSignal.any([this.wake.signal, this.stopping.signal]));
     }
   }
 }

@@ -1,0 +1,171 @@
+// Cancel, crash and retry, and a worker killed mid-run: what users see, through the real stack.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Agent } from '../../../workers/agent/src/agent.js';
+import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
+import { errorCode, startTestApp, type TestApp } from '../test-app.js';
+import {
+  CREATE_RUN,
+  FINISHED,
+  agentConfig,
+  chatRows,
+  datasetVersion,
+  repoRoot,
+  startAgent,
+  tinyRun,
+  waitForRun,
+  workerToken,
+} from '../training.js';
+
+let app: TestApp;
+let user: TestUser;
+let admin: TestUser;
+let chatVersion: string;
+let agent: Agent | null = null;
+
+beforeAll(async () => {
+  app = await startTestApp({
+    RUN_LEASE_SECONDS: '10',
+    RUN_QUEUE_MONITOR_SECONDS: '1',
+    RUN_RETRY_DELAY_SECONDS: '0',
+    RUN_MAX_ATTEMPTS: '2',
+  });
+  admin = await loginAdmin(app);
+  user = await createUser(app, ['MEMBER'], 'faults');
+  const projectId = await createProject(app, user.token, 'Faults');
+  chatVersion = await datasetVersion(app, user, projectId, 'chat', chatRows(24));
+}, 120_000);
+afterEach(async () => {
+  await agent?.stop({ abandon: true });
+  agent = null;
+});
+afterAll(() => app?.close());
+
+const hooks = (h: Record<string, unknown>) => ({ trainerEnv: { LLMTRAINER_TEST_HOOKS: JSON.stringify(h) } });
+const CANCEL = `mutation($id: ID!) { cancelRun(id: $id) { status cancelRequested } }`;
+const RETRY = `mutation($id: ID!) { retryRun(id: $id) { status } }`;
+const DETAIL = `query($id: ID!) { run(id: $id) {
+  attempts { nodes { number workerName outcome resumedFromStep reason } }
+  checkpoints { nodes { step attempt } }
+} }`;
+
+async function launch(hyper: Record<string, unknown>) {
+  const res = await app.gql(CREATE_RUN, { i: tinyRun(chatVersion, hyper) }, user.token);
+  expect(res.errors).toBeUndefined();
+  return res.data!.createRun.id as string;
+}
+
+async function lossesByStep(runId: string): Promise<Map<number, number>> {
+  const { rows } = await app.runtime.pool.query(
+    `select step, value from run_metrics where run_id = $1 and key = 'loss' order by step`,
+    [runId],
+  );
+  return new Map(rows.map((r) => [r.step as number, r.value as number]));
+}
+
+describe('cancel', () => {
+  it('a queued run ends CANCELLED at once; an ended run cannot be cancelled again', async () => {
+    const id = await launch({});
+    const res = await app.gql(CANCEL, { id }, user.token);
+    expect(res.data!.cancelRun).toEqual({ status: 'CANCELLED', cancelRequested: false });
+    const again = await app.gql(CANCEL, { id }, user.token);
+    expect(errorCode(again)).toBe('CONFLICT');
+  });
+
+  it('a training run checkpoints where it stopped and ends CANCELLED', async () => {
+    agent = await startAgent(app, admin, 'cancel-worker', hooks({ step_delay_s: 0.5 }));
+    const id = await launch({ maxSteps: 200, saveSteps: 100 });
+    await waitForRun(app, user.token, id, (r) => (r.progress?.step ?? 0) >= 2);
+    const res = await app.gql(CANCEL, { id }, user.token);
+    expect(res.data!.cancelRun).toEqual({ status: 'RUNNING', cancelRequested: true });
+    const run = await waitForRun(app, user.token, id, (r) => FINISHED.includes(r.status));
+    expect(run.status).toBe('CANCELLED');
+    const detail = (await app.gql(DETAIL, { id }, user.token)).data!.run;
+    // save_steps is 100: the only checkpoint is the one the SIGTERM wrote.
+    expect(detail.checkpoints.nodes).toHaveLength(1);
+    expect(detail.checkpoints.nodes[0].step).toBeGreaterThanOrEqual(2);
+    expect(detail.attempts.nodes[0].outcome).toBe('CANCELLED');
+  }, 180_000);
+});
+
+describe('a trainer that crashes', () => {
+  it('is retried, then FAILED with the reason and the log tail; retryRun resumes it from its checkpoint', async () => {
+    agent = await startAgent(app, admin, 'crash-worker', hooks({ exit_at_step: 2 }));
+    const id = await launch({ maxSteps: 4, saveSteps: 1 });
+    const run = await waitForRun(app, user.token, id, (r) => FINISHED.includes(r.status));
+    expect(run.status).toBe('FAILED');
+    expect(run.error!.reason).toBe('crashed');
+    expect(run.error!.message).toMatch(/exit code 70/);
+    expect(run.error!.logTail.length).toBeGreaterThan(0);
+    const detail = (await app.gql(DETAIL, { id }, user.token)).data!.run;
+    expect(detail.attempts.nodes.map((a: { number: number; outcome: string }) => [a.number, a.outcome])).toEqual([
+      [2, 'FAILED'],
+      [1, 'FAILED'],
+    ]);
+    expect(detail.attempts.nodes[0].resumedFromStep).toBe(1);
+
+    await agent.stop({ abandon: true });
+    agent = await startAgent(app, admin, 'healthy-worker');
+    expect((await app.gql(RETRY, { id }, user.token)).data!.retryRun.status).toBe('QUEUED');
+    const retried = await waitForRun(app, user.token, id, (r) => FINISHED.includes(r.status));
+    expect(retried.status).toBe('SUCCEEDED');
+    expect(retried.attempt).toBe(3);
+    const after = (await app.gql(DETAIL, { id }, user.token)).data!.run;
+    expect(after.attempts.nodes[0]).toMatchObject({ number: 3, outcome: 'SUCCEEDED', workerName: 'healthy-worker' });
+    expect(after.attempts.nodes[0].resumedFromStep).toBeGreaterThanOrEqual(1);
+  }, 240_000);
+
+  it('a run that cannot succeed (invalid for the trainer) is not retried', async () => {
+    agent = await startAgent(app, admin, 'nan-worker', hooks({ nan_at_step: 2 }));
+    const id = await launch({ maxSteps: 4 });
+    const run = await waitForRun(app, user.token, id, (r) => FINISHED.includes(r.status));
+    expect(run.status).toBe('FAILED');
+    expect(run.error!.reason).toBe('nan_loss');
+    expect(run.attempt).toBe(1);
+  }, 180_000);
+});
+
+describe('a worker killed with SIGKILL mid-run', () => {
+  let doomed: ChildProcess | null = null;
+  afterAll(() => doomed?.kill('SIGKILL'));
+
+  it('loses its lease; a second worker resumes from the last checkpoint; losses equal an uninterrupted run', async () => {
+    const token = await workerToken(app, admin, 'doomed');
+    const cfg = agentConfig(app, token, 'doomed');
+    // `node --import tsx` (not the tsx CLI, which runs the program in a child): SIGKILL hits the agent.
+    doomed = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'workers/agent/src/main.ts')], {
+      env: {
+        ...process.env,
+        LLMTRAINER_API_URL: app.url,
+        LLMTRAINER_WORKER_TOKEN: token,
+        LLMTRAINER_WORK_DIR: cfg.workDir,
+        LLMTRAINER_PYTHON: cfg.python!,
+        LLMTRAINER_POLL_SECONDS: '0.2',
+        LLMTRAINER_TEST_HOOKS: JSON.stringify({ step_delay_s: 0.5 }),
+      },
+      stdio: 'ignore',
+    });
+    const hyper = { maxSteps: 8, saveSteps: 2 };
+    const id = await launch(hyper);
+    await waitForRun(app, user.token, id, (r) => (r.progress?.step ?? 0) >= 3);
+    doomed.kill('SIGKILL');
+
+    await waitForRun(app, user.token, id, (r) => r.status === 'QUEUED');
+    agent = await startAgent(app, admin, 'rescuer');
+    const run = await waitForRun(app, user.token, id, (r) => FINISHED.includes(r.status));
+    expect(run.status).toBe('SUCCEEDED');
+    const detail = (await app.gql(DETAIL, { id }, user.token)).data!.run;
+    const [second, first] = detail.attempts.nodes;
+    expect(first).toMatchObject({ number: 1, workerName: 'doomed', outcome: 'LEASE_EXPIRED' });
+    expect(second).toMatchObject({ number: 2, workerName: 'rescuer', outcome: 'SUCCEEDED' });
+    expect(second.resumedFromStep).toBeGreaterThanOrEqual(2);
+
+    const reference = await launch(hyper);
+    expect((await waitForRun(app, user.token, reference, (r) => FINISHED.includes(r.status))).status).toBe('SUCCEEDED');
+    const resumed = await lossesByStep(id);
+    const straight = await lossesByStep(reference);
+    expect([...resumed.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const [step, loss] of straight) expect(Math.abs(resumed.get(step)! - loss)).toBeLessThanOrEqual(1e-5);
+  }, 300_000);
+});
