@@ -90,7 +90,7 @@ export class Agent {
         }>(HEARTBEAT, { runs: run ? [{ runId: run.runId, attempt: run.attempt }] : [] });
         const lease = workerHeartbeat.leases[0];
         // (A run that ended while the heartbeat was in flight is left alone.)
-        if (run && run === this.current && lease && !lease.valid) {
+        if (run && run === this.current && !run.settled && lease && !lease.valid) {
           console.error(`[agent ${this.name}] lost the lease of run ${run.runId} attempt ${run.attempt}`);
           run.lost();
         } else if (run && run === this.current && lease?.cancelRequested) run.cancel();

@@ -35,6 +35,8 @@ export class RunExecutor {
   private trainer: TrainerProcess | null = null;
   private cancelling = false;
   private interrupted = false;
+  /** The API has the outcome; the lease ending now is expected. */
+  settled = false;
   private leaseLost = false;
   private forceTimer: NodeJS.Timeout | null = null;
   readonly dir: string;
@@ -202,6 +204,7 @@ export class RunExecutor {
   private async report(input: Record<string, unknown>) {
     try {
       await this.api.graphql(COMPLETE, { input: { runId: this.runId, attempt: this.attempt, ...input } });
+      this.settled = true;
     } catch (error) {
       if (error instanceof ApiError && error.leaseLost) return;
       throw error;

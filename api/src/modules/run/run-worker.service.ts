@@ -67,13 +67,11 @@ export class RunWorkerService {
     const { queue, config } = this.app;
     const claimed = await this.ctx.em.transactional(async (em) => {
       // One claim at a time, so the per-project limit counted below cannot be overtaken.
-      await em.getConnection().execute(`select pg_advisory_xact_lock(hashtext('llm-trainer:run-claim'))`);
-      const busy = await em
-        .getConnection()
-        .execute<{ project_id: string }[]>(
-          `select project_id from runs where status in ('STARTING', 'RUNNING') group by project_id having count(*) >= ?`,
-          [config.RUN_PROJECT_CONCURRENCY],
-        );
+      await em.execute(`select pg_advisory_xact_lock(hashtext('llm-trainer:run-claim'))`);
+      const busy = await em.execute<{ project_id: string }[]>(
+        `select project_id from runs where status in ('STARTING', 'RUNNING') group by project_id having count(*) >= ?`,
+        [config.RUN_PROJECT_CONCURRENCY],
+      );
       for (;;) {
         const next = await queue.fetchNext(
           queuesForWorker(worker.gpus.length),
@@ -235,11 +233,10 @@ export class RunWorkerService {
     if (model.kind !== 'lora_adapter' && model.kind !== 'full_model')
       throw new AppError('BAD_USER_INPUT', 'input.model.kind: must be lora_adapter or full_model');
     const em = this.ctx.em;
-    const [{ max }] = await em
-      .getConnection()
-      .execute<{ max: number | null }[]>('select max(number) as max from model_versions where project_id = ?', [
-        run.project.id,
-      ]);
+    const [{ max }] = await em.execute<{ max: number | null }[]>(
+      'select max(number) as max from model_versions where project_id = ?',
+      [run.project.id],
+    );
     em.persist(
       Object.assign(new ModelVersion(), {
         project: run.project,

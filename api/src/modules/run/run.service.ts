@@ -74,9 +74,10 @@ export class RunService {
     const run = await this.ctx.em.transactional(async (em) => {
       // Run numbers are per project; the project row lock orders concurrent launches.
       await em.findOneOrFail(Project, { id: projectId }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
-      const [{ max }] = await em
-        .getConnection()
-        .execute<{ max: number | null }[]>('select max(number) as max from runs where project_id = ?', [projectId]);
+      const [{ max }] = await em.execute<{ max: number | null }[]>(
+        'select max(number) as max from runs where project_id = ?',
+        [projectId],
+      );
       const run = Object.assign(new Run(), {
         project: em.getReference(Project, projectId),
         number: (max ?? 0) + 1,
