@@ -6,6 +6,7 @@ import { Migration20261129100405_datasets } from './Migration20261129100405_data
 import { Migration20261129103020_dataset_splits } from './Migration20261129103020_dataset_splits.js';
 import { Migration20261129111308_workers } from './Migration20261129111308_workers.js';
 import { Migration20261129120901_runs } from './Migration20261129120901_runs.js';
+import { Migration20261129122615_monitoring } from './Migration20261129122615_monitoring.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129094346_initial', class: Migration20261129094346_initial },
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129103020_dataset_splits', class: Migration20261129103020_dataset_splits },
   { name: 'Migration20261129111308_workers', class: Migration20261129111308_workers },
   { name: 'Migration20261129120901_runs', class: Migration20261129120901_runs },
+  { name: 'Migration20261129122615_monitoring', class: Migration20261129122615_monitoring },
 ];

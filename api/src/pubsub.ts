@@ -16,4 +16,16 @@ export const pubSub = createPubSub<{
   DATASET_VERSION_PROGRESS: [versionId: string, payload: DatasetVersionProgressEvent];
   /** Something about the run changed (state, progress, attempt); subscribers re-read it. */
   RUN_UPDATED: [runId: string, payload: { runId: string }];
+  /** Metric points just stored for a run. */
+  RUN_METRICS: [runId: string, payload: { points: { key: string; step: number; value: number }[] }];
+  RUN_LOGS: [runId: string, payload: { lines: RunLogLineEvent[] }];
+  WORKER_UPDATED: [payload: { workerId: string }];
 }>();
+
+export interface RunLogLineEvent {
+  id: string;
+  time: Date;
+  attempt: number;
+  level: string;
+  message: string;
+}

@@ -98,6 +98,10 @@ const EXPECTED: Record<string, Access> = {
   'Mutation.claimRun': 'worker:run',
   'Mutation.reportRunEvents': 'worker:run',
   'Mutation.completeRun': 'worker:run',
+  'Query.myRuns': 'signed-in',
+  'Subscription.runMetrics': 'signed-in',
+  'Subscription.runLogs': 'signed-in',
+  'Subscription.workerUpdated': 'worker:manage',
   'Query.modelVersions': 'model:read',
   'Query.modelVersion': 'model:read',
 };

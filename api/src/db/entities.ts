@@ -15,6 +15,8 @@ import { RunAttempt } from '../modules/run/run-attempt.entity.js';
 import { RunCheckpoint } from '../modules/run/run-checkpoint.entity.js';
 import { RunEvent } from '../modules/run/run-event.entity.js';
 import { RunMetric } from '../modules/run/run-metric.entity.js';
+import { RunMetricRollup } from '../modules/run/run-metric-rollup.entity.js';
+import { RunSystemMetric } from '../modules/run/run-system-metric.entity.js';
 import { ModelVersion } from '../modules/model-version/model-version.entity.js';
 
 /** Every entity, listed explicitly so tsx, tsc output, vitest and the MikroORM CLI agree. */
@@ -36,5 +38,7 @@ export const entities = [
   RunCheckpoint,
   RunEvent,
   RunMetric,
+  RunMetricRollup,
+  RunSystemMetric,
   ModelVersion,
 ];

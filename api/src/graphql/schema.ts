@@ -10,6 +10,7 @@ import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { DatasetOpsResolver } from '../modules/dataset/dataset-ops.resolver.js';
 import { RunConfigResolver } from '../modules/run/run-config.resolver.js';
 import { RunResolver } from '../modules/run/run.resolver.js';
+import { RunLiveResolver } from '../modules/run/run-live.resolver.js';
 import { RunWorkerResolver } from '../modules/run/run-worker.resolver.js';
 import { ModelVersionResolver } from '../modules/model-version/model-version.resolver.js';
 import { WorkerResolver } from '../modules/worker/worker.resolver.js';
@@ -35,6 +36,7 @@ const resolvers = [
   RunConfigResolver,
   WorkerResolver,
   RunResolver,
+  RunLiveResolver,
   RunWorkerResolver,
   ModelVersionResolver,
 ] as const;

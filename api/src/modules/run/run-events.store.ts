@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { pubSub } from '../../pubsub.js';
+import { updateRollups } from './metric-history.js';
 
 export interface IncomingEvent {
   seq: number;
@@ -21,7 +23,8 @@ export async function storeEvents(pool: pg.Pool, runId: string, attempt: number,
       `insert into run_events (run_id, attempt, seq, kind, time, payload)
        select $1, $2, e.seq, e.kind, e.time, e.payload
          from unnest($3::int[], $4::text[], $5::timestamptz[], $6::jsonb[]) as e(seq, kind, time, payload)
-       on conflict (run_id, attempt, seq) do nothing`,
+       on conflict (run_id, attempt, seq) do nothing
+       returning id, kind, time, payload`,
       [
         runId,
         attempt,
@@ -63,8 +66,24 @@ export async function storeEvents(pool: pg.Pool, runId: string, attempt: number,
            where run_metrics.attempt <= excluded.attempt`,
         [runId, attempt, keys, steps, values, times],
       );
+      await updateRollups(client, runId, keys, steps, values);
     }
     await client.query('commit');
+    // Only what is stored is announced: subscribers never see a point the history will not have.
+    if (keys.length)
+      pubSub.publish('RUN_METRICS', runId, {
+        points: keys.map((key, i) => ({ key, step: steps[i], value: values[i] })),
+      });
+    const lines = inserted.rows
+      .filter((r) => r.kind === 'log' || r.kind === 'failed')
+      .map((r) => ({
+        id: String(r.id),
+        time: r.time as Date,
+        attempt,
+        level: String(r.payload.level ?? (r.kind === 'failed' ? 'error' : 'info')),
+        message: String(r.payload.message ?? ''),
+      }));
+    if (lines.length) pubSub.publish('RUN_LOGS', runId, { lines });
     return inserted.rowCount ?? 0;
   } catch (error) {
     await client.query('rollback');

@@ -21,6 +21,11 @@ export class RunsArgs extends PageArgs {
 }
 
 @ArgsType()
+export class MyRunsArgs extends PageArgs {
+  @Field(() => [RunStatus], { nullable: true }) status?: RunStatus[] | null;
+}
+
+@ArgsType()
 export class RunEventsArgs extends PageArgs {
   @Field(() => [String], { nullable: true, description: 'Only these kinds (status, log, checkpoint, …)' })
   kinds?: string[] | null;

@@ -8,6 +8,7 @@ export const runRules = {
     // Project membership is checked by the service: members see their projects' runs.
     runs: isAuthenticated,
     run: isAuthenticated,
+    myRuns: isAuthenticated,
   },
   Mutation: {
     createRun: hasPermission('run:create'),
@@ -17,5 +18,5 @@ export const runRules = {
     reportRunEvents: hasPermission('worker:run'),
     completeRun: hasPermission('worker:run'),
   },
-  Subscription: { runUpdated: isAuthenticated },
+  Subscription: { runUpdated: isAuthenticated, runMetrics: isAuthenticated, runLogs: isAuthenticated },
 };

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { AppError, badInput, notFound } from '../../errors.js';
-import { paginate, type PageArgs } from '../../graphql/pagination.js';
+import { containsPattern, paginate, type PageArgs } from '../../graphql/pagination.js';
+import { metricHistory } from './metric-history.js';
+import { checkKeys, runLogStream, runMetricStream } from './run-live.js';
+import type { MetricsArgs, RunLogsArgs, SystemMetricsArgs } from './run-live.inputs.js';
 import { rules, validate } from '../../graphql/validate.js';
 import { pubSub } from '../../pubsub.js';
 import type { AppServices } from '../../services.js';
@@ -15,7 +18,7 @@ import { queueFor } from './run-queue.js';
 import { RunAttempt } from './run-attempt.entity.js';
 import { RunCheckpoint } from './run-checkpoint.entity.js';
 import { RunEvent } from './run-event.entity.js';
-import type { CreateRunInput, RunEventsArgs, RunsArgs } from './run.inputs.js';
+import type { CreateRunInput, MyRunsArgs, RunEventsArgs, RunsArgs } from './run.inputs.js';
 import { FINISHED, Run, RunStatus } from './run.entity.js';
 
 const createSchema = z.object({
@@ -144,6 +147,74 @@ export class RunService {
     await this.ctx.em.flush();
     publishRun(run.id);
     return run;
+  }
+
+  /** Downsampled history of the training metrics (see metric-history.ts). */
+  async metrics(run: Run, args: MetricsArgs) {
+    const keys = checkKeys(args.keys) ?? (await this.metricKeys(run));
+    if (!Number.isInteger(args.maxPoints) || args.maxPoints < 2 || args.maxPoints > 10_000)
+      throw badInput('maxPoints', 'must be 2 to 10000');
+    const table = { name: 'run_metrics' as const, x: 'step' };
+    const from = args.fromStep ?? 0;
+    const to = args.toStep ?? 2 ** 31 - 1;
+    if (to < from) throw badInput('toStep', 'must not be before fromStep');
+    return Promise.all(keys.map((k) => metricHistory(this.app.pool, table, run.id, k, from, to, args.maxPoints)));
+  }
+
+  async metricKeys(run: Run): Promise<string[]> {
+    const r = await this.app.pool.query<{ key: string }>(
+      `select distinct key from run_metric_rollups where run_id = $1 and width = 1024 order by key`,
+      [run.id],
+    );
+    return r.rows.map((k) => k.key);
+  }
+
+  /** Machine metrics over the run's life (x: Unix seconds). */
+  async systemMetrics(run: Run, args: SystemMetricsArgs) {
+    let keys = checkKeys(args.keys);
+    if (!keys) {
+      const r = await this.app.pool.query<{ key: string }>(
+        `select distinct key from run_system_metrics where run_id = $1 order by key`,
+        [run.id],
+      );
+      keys = r.rows.map((k) => k.key);
+    }
+    if (!Number.isInteger(args.maxPoints) || args.maxPoints < 2 || args.maxPoints > 10_000)
+      throw badInput('maxPoints', 'must be 2 to 10000');
+    const table = { name: 'run_system_metrics' as const, x: 'time' };
+    return Promise.all(keys.map((k) => metricHistory(this.app.pool, table, run.id, k, 0, 2 ** 40, args.maxPoints)));
+  }
+
+  /** Log lines, newest first, optionally only those containing `search`. */
+  async logs(run: Run, args: RunLogsArgs) {
+    const where: Record<string, unknown> = { run, kind: { $in: ['log', 'failed'] } };
+    if (args.search?.trim()) where.payload = { message: { $ilike: containsPattern(args.search.trim()) } };
+    const page = await paginate(this.ctx.em, RunEvent, where, { id: 'desc' }, args);
+    return {
+      ...page,
+      nodes: page.nodes.map((e) => ({
+        id: e.id,
+        time: e.time,
+        attempt: e.attempt,
+        level: String(e.payload.level ?? 'error'),
+        message: String(e.payload.message ?? ''),
+      })),
+    };
+  }
+
+  metricStream(runId: string, keys: string[] | null, afterStep: number) {
+    return runMetricStream(this.ctx, this.app, runId, keys, afterStep);
+  }
+
+  logStream(runId: string, afterId: string | null) {
+    return runLogStream(this.ctx, this.app, runId, afterId);
+  }
+
+  /** Runs across every project the viewer belongs to, newest first (the dashboard). */
+  async mine(args: MyRunsArgs) {
+    const where: Record<string, unknown> = { project: { members: { user: this.ctx.viewer!.user.id } } };
+    if (args.status?.length) where.status = { $in: args.status };
+    return paginate(this.ctx.em, Run, where, { createdAt: 'desc', id: 'desc' }, args);
   }
 
   attempts(run: Run, page: PageArgs) {

@@ -48,6 +48,13 @@ export class Worker {
   @Property({ type: 'datetime', nullable: true })
   lastHeartbeatAt: Date | null = null;
 
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'Latest machine sample: cpuPercent, memoryUsedMb, memoryTotalMb, diskUsedGb, diskTotalGb, gpus[]',
+  })
+  @Property({ type: 'json', nullable: true })
+  system: Record<string, unknown> | null = null;
+
   @Field(() => Date, { nullable: true, description: 'Set when an administrator revokes the worker' })
   @Property({ type: 'datetime', nullable: true })
   revokedAt: Date | null = null;

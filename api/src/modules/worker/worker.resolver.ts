@@ -1,4 +1,19 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import {
+  Arg,
+  Args,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+import { ACTIVE, Run } from '../run/run.entity.js';
+import { workerUpdates } from './worker-updates.js';
 import type { Context } from '../../context.js';
 import { Connection, PageArgs } from '../../graphql/pagination.js';
 import { HeldRunInput } from '../run/run-worker.inputs.js';
@@ -38,9 +53,29 @@ export class WorkerResolver {
   })
   workerHeartbeat(
     @Arg('runs', () => [HeldRunInput], { nullable: true }) runs: HeldRunInput[] | null,
+    @Arg('system', () => GraphQLJSONObject, {
+      nullable: true,
+      description:
+        '{cpuPercent, memoryUsedMb, memoryTotalMb, diskUsedGb, diskTotalGb, gpus: [{index, utilization, memoryUsedMb, memoryTotalMb, temperatureC, powerW}]}',
+    })
+    system: Record<string, unknown> | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.workers.heartbeat(runs ?? []);
+    return ctx.services.workers.heartbeat(runs ?? [], system);
+  }
+
+  @Subscription(() => [Worker], {
+    description: 'Needs worker:manage. First all workers, then each worker that changed (heartbeat, registration)',
+    subscribe: ({ context }) => workerUpdates(context as Context),
+  })
+  workerUpdated(@Root() workers: Worker[]) {
+    return workers;
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The run it trains now' })
+  async currentRunId(@Root() worker: Worker, @Ctx() ctx: Context) {
+    const run = await ctx.em.findOne(Run, { worker: worker.id, status: { $in: [...ACTIVE] } });
+    return run?.id ?? null;
   }
 
   @FieldResolver(() => Boolean, { description: `A heartbeat within the last ${ONLINE_WITHIN_MS / 1000} s` })

@@ -8,4 +8,5 @@ export const workerRules = {
     registerWorker: hasPermission('worker:run'),
     workerHeartbeat: hasPermission('worker:run'),
   },
+  Subscription: { workerUpdated: hasPermission('worker:manage') },
 };

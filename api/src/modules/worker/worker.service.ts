@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import { z } from 'zod';
+import { pubSub } from '../../pubsub.js';
 import type { Context } from '../../context.js';
 import { conflict, forbidden, notFound, unauthenticated } from '../../errors.js';
 import { paginate, type PageArgs } from '../../graphql/pagination.js';
@@ -31,6 +33,53 @@ const registerSchema = z.object({
   memoryMb: z.number().int().min(1, 'must be at least 1'),
   agentVersion: z.string().trim().min(1).max(64),
 });
+
+const finite = z.number().finite();
+const systemSchema = z.object({
+  cpuPercent: finite.min(0).max(100_000),
+  memoryUsedMb: finite.min(0),
+  memoryTotalMb: finite.min(0),
+  diskUsedGb: finite.min(0),
+  diskTotalGb: finite.min(0),
+  gpus: z
+    .array(
+      z.object({
+        index: z.number().int().min(0).max(63),
+        utilization: finite.min(0).max(100),
+        memoryUsedMb: finite.min(0),
+        memoryTotalMb: finite.min(0),
+        temperatureC: finite.nullable(),
+        powerW: finite.nullable(),
+      }),
+    )
+    .max(64),
+});
+type SystemSample = z.infer<typeof systemSchema>;
+
+/** One sample as run_system_metrics rows for each run the worker trains (keys like gpu0.utilization). */
+async function storeSystemSample(pool: pg.Pool, runIds: string[], time: Date, s: SystemSample) {
+  const values: Record<string, number | null> = {
+    'cpu.percent': s.cpuPercent,
+    'memory.used_mb': s.memoryUsedMb,
+    'memory.total_mb': s.memoryTotalMb,
+    'disk.used_gb': s.diskUsedGb,
+  };
+  for (const g of s.gpus) {
+    values[`gpu${g.index}.utilization`] = g.utilization;
+    values[`gpu${g.index}.memory_used_mb`] = g.memoryUsedMb;
+    values[`gpu${g.index}.memory_total_mb`] = g.memoryTotalMb;
+    values[`gpu${g.index}.temperature_c`] = g.temperatureC;
+    values[`gpu${g.index}.power_w`] = g.powerW;
+  }
+  const entries = Object.entries(values).filter((e): e is [string, number] => e[1] !== null);
+  for (const runId of runIds) {
+    await pool.query(
+      `insert into run_system_metrics (run_id, key, time, value)
+       select $1, k, $2, v from unnest($3::text[], $4::float8[]) as m(k, v) on conflict do nothing`,
+      [runId, time, entries.map((e) => e[0]), entries.map((e) => e[1])],
+    );
+  }
+}
 
 export class WorkerService {
   constructor(
@@ -113,12 +162,22 @@ export class WorkerService {
     return worker;
   }
 
-  /** I am alive; also renews the leases of the runs the worker holds. */
-  async heartbeat(runs: HeldRunInput[] = []): Promise<WorkerHeartbeat> {
+  /** I am alive; renews the leases of the runs the worker holds and records its machine sample. */
+  async heartbeat(runs: HeldRunInput[] = [], systemInput: unknown = null): Promise<WorkerHeartbeat> {
+    const system = systemInput === null ? null : validate(systemSchema, systemInput, 'system');
     const worker = await this.self();
     const receivedAt = new Date();
-    await this.ctx.em.nativeUpdate(Worker, { id: worker.id }, { lastHeartbeatAt: receivedAt });
+    await this.ctx.em.nativeUpdate(
+      Worker,
+      { id: worker.id },
+      { lastHeartbeatAt: receivedAt, ...(system ? { system } : {}) },
+    );
     const leases = await this.ctx.services.runWorker.renewLeases(worker, runs);
+    if (system) {
+      const held = leases.filter((l) => l.valid).map((l) => l.runId);
+      if (held.length) await storeSystemSample(this.app.pool, held, receivedAt, system);
+    }
+    pubSub.publish('WORKER_UPDATED', { workerId: worker.id });
     return { workerId: worker.id, receivedAt, leases };
   }
 }

@@ -1,0 +1,88 @@
+import type { Context } from '../../context.js';
+import { badInput } from '../../errors.js';
+import { LiveAccess } from '../../graphql/live-access.js';
+import { pubSub, type RunLogLineEvent } from '../../pubsub.js';
+import type { AppServices } from '../../services.js';
+
+const KEY = /^[\w./-]{1,100}$/;
+export function checkKeys(keys: string[] | null | undefined) {
+  if (!keys) return null;
+  if (keys.length > 50) throw badInput('keys', 'at most 50 keys');
+  for (const k of keys) if (!KEY.test(k)) throw badInput('keys', `"${k}" is not a metric key`);
+  return keys;
+}
+
+/**
+ * Every stored point after `afterStep` (the history the client already has), then each new batch as
+ * it is stored, without gaps or duplicates: listening starts before the backlog is read, and per key
+ * only steps after the last one sent pass.
+ */
+export async function* runMetricStream(
+  ctx: Context,
+  app: AppServices,
+  runId: string,
+  keys: string[] | null,
+  afterStep: number,
+) {
+  const access = new LiveAccess(ctx, (c) => c.services.runs.access(runId));
+  await access.assert();
+  const wanted = checkKeys(keys);
+  const live = pubSub.subscribe('RUN_METRICS', runId)[Symbol.asyncIterator]();
+  const next = live.next();
+  const sent = new Map<string, number>();
+  const fresh = (p: { key: string; step: number }) =>
+    (!wanted || wanted.includes(p.key)) && p.step > (sent.get(p.key) ?? afterStep);
+  const remember = (points: { key: string; step: number }[]) => {
+    for (const p of points) sent.set(p.key, Math.max(p.step, sent.get(p.key) ?? afterStep));
+  };
+  try {
+    const backlog = await app.pool.query<{ key: string; step: number; value: number }>(
+      `select key, step, value from run_metrics where run_id = $1 and step > $2 and ($3::text[] is null or key = any($3))
+        order by step, key limit 100000`,
+      [runId, afterStep, wanted],
+    );
+    if (backlog.rows.length) {
+      remember(backlog.rows);
+      yield { points: backlog.rows };
+    }
+    for (let result = await next; !result.done; result = await live.next()) {
+      await access.assert();
+      const points = result.value.points.filter(fresh);
+      if (!points.length) continue;
+      remember(points);
+      yield { points };
+    }
+  } finally {
+    await live.return?.();
+  }
+}
+
+/** Log lines after `afterId`, then new ones as they are stored. */
+export async function* runLogStream(ctx: Context, app: AppServices, runId: string, afterId: string | null) {
+  const access = new LiveAccess(ctx, (c) => c.services.runs.access(runId));
+  await access.assert();
+  if (afterId !== null && !/^\d{1,18}$/.test(afterId)) throw badInput('afterId', 'must be a log line id');
+  const live = pubSub.subscribe('RUN_LOGS', runId)[Symbol.asyncIterator]();
+  const next = live.next();
+  let last = BigInt(afterId ?? '0');
+  try {
+    const backlog = await app.pool.query<RunLogLineEvent>(
+      `select id::text, time, attempt, coalesce(payload->>'level', 'error') as level, coalesce(payload->>'message', '') as message
+         from run_events where run_id = $1 and kind in ('log', 'failed') and id > $2 order by id limit 10000`,
+      [runId, last.toString()],
+    );
+    if (backlog.rows.length) {
+      last = BigInt(backlog.rows.at(-1)!.id);
+      yield { lines: backlog.rows };
+    }
+    for (let result = await next; !result.done; result = await live.next()) {
+      await access.assert();
+      const lines = result.value.lines.filter((l) => BigInt(l.id) > last);
+      if (!lines.length) continue;
+      last = BigInt(lines.at(-1)!.id);
+      yield { lines };
+    }
+  } finally {
+    await live.return?.();
+  }
+}
