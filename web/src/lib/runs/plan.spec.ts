@@ -12,6 +12,7 @@ import {
   parseValue,
   problemAt,
   stepOfPath,
+  parsePriority,
   toRunConfigInput,
   type PlanForm,
 } from './plan';
@@ -168,6 +169,8 @@ describe('problem placement', () => {
     expect(stepOfPath('preset')).toBe('preset');
     expect(stepOfPath('hyperparameters.loraTargetModules.1')).toBe('hyper');
     expect(stepOfPath('resources.strategy')).toBe('resources');
+    expect(stepOfPath('name')).toBe('review');
+    expect(stepOfPath('priority')).toBe('review');
     expect(stepOfPath('somethingElse')).toBeNull();
   });
 
@@ -183,5 +186,18 @@ describe('problem placement', () => {
     expect(problemAt(problems, 'hyperparameters.loraTargetModules')).toBe('must be a module name');
     expect(problemAt(problems, 'method')).toBe('needs GPUs');
     expect(problemAt(problems, 'hyperparameters.loraR')).toBeUndefined();
+  });
+});
+
+describe('parsePriority', () => {
+  it('reads an integer from -100 to 100, empty meaning 0', () => {
+    expect(parsePriority('')).toBe(0);
+    expect(parsePriority(' 5 ')).toBe(5);
+    expect(parsePriority('-100')).toBe(-100);
+  });
+
+  it('refuses what the API would refuse', () => {
+    expect(parsePriority('101')).toEqual({ key: 'plan.launch.priorityRange' });
+    expect(parsePriority('1.5')).toEqual({ key: 'plan.validation.integer' });
   });
 });

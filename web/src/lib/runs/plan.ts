@@ -260,6 +260,9 @@ export function stepOfPath(path: string): PlanStep | null {
       return 'hyper';
     case 'resources':
       return 'resources';
+    case 'name':
+    case 'priority':
+      return 'review';
     default:
       return null;
   }
@@ -270,6 +273,15 @@ export function problemAt<T>(problems: Record<string, T>, path: string): T | und
   if (path in problems) return problems[path];
   const key = Object.keys(problems).find((p) => p.startsWith(`${path}.`));
   return key === undefined ? undefined : problems[key];
+}
+
+/** A run's priority as typed: -100 to 100, empty meaning 0. */
+export function parsePriority(text: string): number | Message {
+  const value = parseValue({ kind: 'int' }, text);
+  if (value === undefined) return 0;
+  if (isMessage(value)) return value;
+  const n = value as number;
+  return n < -100 || n > 100 ? { key: 'plan.launch.priorityRange' } : n;
 }
 
 /** Steps past the model need a version and a model: until then there is nothing to estimate. */

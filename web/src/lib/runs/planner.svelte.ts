@@ -1,7 +1,7 @@
 import { render, type Message } from '$lib/forms.svelte';
-import { query } from '$lib/graphql/client';
+import { mutate, query } from '$lib/graphql/client';
 import { toAppError, type AppError } from '$lib/graphql/errors';
-import { EstimateRunDocument, type RunEstimateFieldsFragment } from '$lib/graphql/generated/graphql';
+import { CreateRunDocument, EstimateRunDocument, type RunEstimateFieldsFragment } from '$lib/graphql/generated/graphql';
 import { emptyForm, problemAt, stepOfPath, toRunConfigInput, type PlanForm, type PlanStep } from './plan';
 
 /** Wait this long after the last change before asking the API for an estimate. */
@@ -21,6 +21,9 @@ export class Planner {
   form = $state<PlanForm>(emptyForm());
   estimate = $state<RunEstimateFieldsFragment | null>(null);
   estimating = $state(false);
+  launching = $state(false);
+  /** Why the last launch failed, when no control can show it (permission, conflict, network). */
+  launchError = $state<AppError | null>(null);
   /** A failure no control can show: network, permission, or a field this page does not have. */
   error = $state<AppError | null>(null);
   #serverProblems = $state<Record<string, string>>({});
@@ -45,6 +48,37 @@ export class Planner {
   messageAt(path: string): string | undefined {
     const message = problemAt(this.problems, path);
     return message ? render(message) : undefined;
+  }
+
+  /**
+   * Queues the run as planned, with a name (empty: the API's default) and a priority. Resolves to
+   * the new run's id, or null when it was refused: its field problems then show like an estimate's.
+   */
+  async launch(extra: { name: string; priority: number }): Promise<string | null> {
+    const { input, problems } = this.built;
+    if (!this.ready || Object.keys(problems).length || this.launching) return null;
+    this.launching = true;
+    this.launchError = null;
+    const name = extra.name.trim();
+    try {
+      const data = await mutate(CreateRunDocument, {
+        input: { ...input, ...(name ? { name } : {}), priority: extra.priority },
+      });
+      return data.createRun.id;
+    } catch (caught) {
+      this.launchError = this.#place(toAppError(caught));
+      return null;
+    } finally {
+      this.launching = false;
+    }
+  }
+
+  /** Field problems go next to their controls; returns the error when some (or none) are placed. */
+  #place(error: AppError): AppError | null {
+    const paths = error.fieldPaths ?? {};
+    this.#serverProblems = paths;
+    const unplaced = Object.keys(paths).filter((path) => stepOfPath(path) === null);
+    return unplaced.length || Object.keys(paths).length === 0 ? error : null;
   }
 
   /** Asks for an estimate of the form as it is now, unless it is incomplete, unsendable or unchanged. */
@@ -73,11 +107,8 @@ export class Planner {
     } catch (caught) {
       if (mine !== this.#generation) return;
       const error = toAppError(caught);
-      const paths = error.fieldPaths ?? {};
-      this.#serverProblems = paths;
       this.estimate = null;
-      const unplaced = Object.keys(paths).filter((path) => stepOfPath(path) === null);
-      this.error = unplaced.length || Object.keys(paths).length === 0 ? error : null;
+      this.error = this.#place(error);
       // Only the API's verdict on this exact input is final; after anything else, let a retry through.
       if (error.code !== 'BAD_USER_INPUT') this.#lastSent = '';
     } finally {
