@@ -70,6 +70,8 @@ const schema = z.object({
   RUN_MAX_ATTEMPTS: int(1, 20).default(3),
   /** Runs of one project training at the same time; the rest wait. */
   RUN_PROJECT_CONCURRENCY: int(1, 1000).default(2),
+  /** Subscriptions re-check the subscriber's token and access at most this often (ms). */
+  LIVE_AUTH_RECHECK_MS: int(0, 600_000).default(2000),
   RUN_ARTIFACT_MAX_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(500 * 1024 ** 3),
 });
 

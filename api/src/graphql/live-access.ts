@@ -4,7 +4,7 @@ import { ApiToken } from '../modules/api-token/api-token.entity.js';
 import { Session } from '../modules/auth/session.entity.js';
 
 /**
- * For long-lived subscriptions: re-checks, at most every `everyMs`, that the subscriber's session or
+ * For long-lived subscriptions: re-checks, at most every LIVE_AUTH_RECHECK_MS, that the subscriber's session or
  * API token still stands and that `check` (e.g. project membership) still passes. A failure throws,
  * which ends the subscription with the error. Events in between reuse the last answer.
  */
@@ -14,7 +14,7 @@ export class LiveAccess {
   constructor(
     private readonly ctx: Context,
     private readonly check: (ctx: Context) => Promise<unknown>,
-    private readonly everyMs = 2000,
+    private readonly everyMs = ctx.config.LIVE_AUTH_RECHECK_MS,
   ) {}
 
   async assert(): Promise<void> {

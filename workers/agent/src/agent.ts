@@ -1,15 +1,17 @@
+import { mkdir } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { ApiClient, ApiError } from './api-client.js';
 import type { AgentConfig } from './config.js';
 import { detectGpus } from './gpus.js';
 import { trainerRuntime, type TrainerRuntime } from './python.js';
 import { RunExecutor, type ClaimedRun } from './run-executor.js';
+import { SystemSampler } from './system.js';
 
 export const AGENT_VERSION = '0.1.0';
 
 const REGISTER = `mutation Register($input: RegisterWorkerInput!) { registerWorker(input: $input) { id name } }`;
-const HEARTBEAT = `mutation Heartbeat($runs: [HeldRunInput!]) {
-  workerHeartbeat(runs: $runs) { receivedAt leases { runId attempt valid cancelRequested } }
+const HEARTBEAT = `mutation Heartbeat($runs: [HeldRunInput!], $system: JSONObject) {
+  workerHeartbeat(runs: $runs, system: $system) { receivedAt leases { runId attempt valid cancelRequested } }
 }`;
 const CLAIM = `mutation Claim { claimRun {
   runId attempt leaseSeconds spec trainRows validationRows resumeFromStep
@@ -32,13 +34,16 @@ export class Agent {
   private wake = new AbortController();
   private loops: Promise<void>[] = [];
   private runtime: TrainerRuntime | null = null;
+  private readonly sampler: SystemSampler;
   name = '';
 
   constructor(private readonly config: AgentConfig) {
     this.api = new ApiClient(config.apiUrl, config.token);
+    this.sampler = new SystemSampler(config.workDir);
   }
 
   async start() {
+    await mkdir(this.config.workDir, { recursive: true });
     this.runtime = trainerRuntime(this.config.python, this.config.workDir);
     const gpus = await detectGpus();
     const { registerWorker } = await this.api.graphql<{ registerWorker: { name: string } }>(REGISTER, {
@@ -87,7 +92,10 @@ export class Agent {
       try {
         const { workerHeartbeat } = await this.api.graphql<{
           workerHeartbeat: { leases: { valid: boolean; cancelRequested: boolean }[] };
-        }>(HEARTBEAT, { runs: run ? [{ runId: run.runId, attempt: run.attempt }] : [] });
+        }>(HEARTBEAT, {
+          runs: run ? [{ runId: run.runId, attempt: run.attempt }] : [],
+          system: await this.sampler.sample(),
+        });
         const lease = workerHeartbeat.leases[0];
         // (A run that ended while the heartbeat was in flight is left alone.)
         if (run && run === this.current && !run.settled && lease && !lease.valid) {
@@ -99,7 +107,7 @@ export class Agent {
           console.error(`[agent ${this.name}] heartbeat failed: ${(error as Error).message}`);
       }
       // A third of the lease: two heartbeats may be lost before it lapses.
-      const every = run ? Math.max(1, run.leaseSeconds / 3) : 10;
+      const every = run ? Math.min(5, Math.max(1, run.leaseSeconds / 3)) : 10;
       this.wake = new AbortController();
       // While a run is in hand, keep its lease alive even when stopping (it is checkpointing).
       await sleep(every * 1000, run ? this.wake.signal : AbortSignal.any([this.wake.signal, this.stopping.signal]));

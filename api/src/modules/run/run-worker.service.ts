@@ -24,6 +24,21 @@ import { storeEvents } from './run-events.store.js';
 const FINAL_REASONS = new Set(['invalid_spec', 'nan_loss', 'oom']);
 export const LEASE_LOST = 'LEASE_LOST';
 
+const METRIC_KEY = /^[\w./-]{1,100}$/;
+/** A metric event: its step, and values that are finite numbers or the explicit marker "NaN". */
+const metricData = z.object({
+  step: z.number().int().min(0, 'must be 0 or more'),
+  values: z
+    .record(
+      z.string().regex(METRIC_KEY, 'metric keys are 1-100 letters, digits, _ . / -'),
+      z.union([
+        z.number().finite('must be a finite number (send the string "NaN" for not-a-number)'),
+        z.literal('NaN'),
+      ]),
+    )
+    .refine((v) => Object.keys(v).length <= 100, 'at most 100 values per event'),
+});
+
 const eventsSchema = z.object({
   runId: z.uuid('must be a run id'),
   attempt: z.number().int().min(1),
@@ -38,7 +53,15 @@ const eventsSchema = z.object({
         data: z.record(z.string(), z.unknown()),
       }),
     )
-    .max(1000, 'at most 1000 events per batch'),
+    .max(1000, 'at most 1000 events per batch')
+    .superRefine((events, check) => {
+      events.forEach((e, i) => {
+        if (e.event !== 'metric') return;
+        const parsed = metricData.safeParse(e.data);
+        for (const issue of parsed.error?.issues ?? [])
+          check.addIssue({ code: 'custom', path: [i, 'data', ...issue.path], message: issue.message });
+      });
+    }),
 });
 
 const completeSchema = z.object({

@@ -1,0 +1,230 @@
+// Live monitoring through a real graphql-ws client: metric and log delivery, late subscribers,
+// re-authorisation, and ingest validation. A "worker" here is a plain GraphQL client with a worker
+// token, so batches, duplicates and timing are under the test's control.
+import { randomUUID } from 'node:crypto';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
+import { errorCode, startTestApp, type TestApp } from '../test-app.js';
+import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
+
+let app: TestApp;
+let user: TestUser;
+let admin: TestUser;
+let version: string;
+let worker: string;
+let otherWorker: string;
+
+const REPORT = `mutation($i: ReportRunEventsInput!) { reportRunEvents(input: $i) { stored cancelRequested } }`;
+
+beforeAll(async () => {
+  app = await startTestApp({ LIVE_AUTH_RECHECK_MS: '0', RUN_PROJECT_CONCURRENCY: '10' });
+  admin = await loginAdmin(app);
+  user = await createUser(app, ['MEMBER'], 'watcher');
+  const projectId = await createProject(app, user.token, 'Monitoring');
+  version = await datasetVersion(app, user, projectId, 'rows', chatRows(4));
+  worker = await workerToken(app, admin, 'manual-1');
+  otherWorker = await workerToken(app, admin, 'manual-2');
+  for (const token of [worker, otherWorker])
+    await app.gql(
+      `mutation($i: RegisterWorkerInput!) { registerWorker(input: $i) { id } }`,
+      { i: { hostname: 'test', gpus: [], cpuCount: 2, memoryMb: 1024, agentVersion: 'test' } },
+      token,
+    );
+}, 120_000);
+afterAll(() => app?.close());
+
+/** Queues a run and claims it as `worker`; returns the held attempt. */
+async function heldRun() {
+  const created = await app.gql(CREATE_RUN, { i: tinyRun(version) }, user.token);
+  const claim = await app.gql(`mutation { claimRun { runId attempt } }`, {}, worker);
+  expect(claim.data!.claimRun.runId).toBe(created.data!.createRun.id);
+  return claim.data!.claimRun as { runId: string; attempt: number };
+}
+
+let seq = 0;
+const metricEvents = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => ({
+    seq: seq++,
+    time: new Date().toISOString(),
+    event: 'metric',
+    data: { step: from + i, epoch: 0, values: { loss: 1 / (from + i), learning_rate: 0.001 } },
+  }));
+
+function ws(token: string): Client {
+  return createClient({
+    url: `${app.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+  });
+}
+
+/** Collects `runMetrics` batches until `until` holds for the steps received so far. */
+function collect(token: string, variables: Record<string, unknown>, until: (steps: number[]) => boolean) {
+  const client = ws(token);
+  const steps: number[] = [];
+  const done = new Promise<number[]>((resolve, reject) => {
+    client.subscribe<{ runMetrics: { points: { key: string; step: number }[] } }>(
+      {
+        query: `subscription($runId: ID!, $keys: [String!], $afterStep: Int) {
+          runMetrics(runId: $runId, keys: $keys, afterStep: $afterStep) { points { key step value } } }`,
+        variables,
+      },
+      {
+        next: (v) => {
+          if (v.errors) return reject(Object.assign(new Error(v.errors[0].message), { errors: v.errors }));
+          steps.push(...v.data!.runMetrics.points.map((p) => p.step));
+          if (until(steps)) resolve(steps);
+        },
+        error: (e) => reject(Array.isArray(e) ? Object.assign(new Error(e[0].message), { errors: e }) : e),
+        complete: () => resolve(steps),
+      },
+    );
+  });
+  return { done: done.finally(() => client.dispose()), steps };
+}
+
+const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+describe('runMetrics', () => {
+  it('delivers every stored point in order, once; a late subscriber continues from history without a gap', async () => {
+    const { runId, attempt } = await heldRun();
+    seq = 0;
+    const early = collect(user.token, { runId, keys: ['loss'] }, (s) => s.at(-1) === 1000);
+    const sent: unknown[][] = [];
+    for (let b = 0; b < 25; b++) {
+      const events = metricEvents(b * 20 + 1, b * 20 + 20);
+      sent.push(events);
+      const r = await app.gql(REPORT, { i: { runId, attempt, events } }, worker);
+      expect(r.data!.reportRunEvents.stored).toBe(20);
+    }
+    const history = await app.gql(
+      `query($id: ID!) { run(id: $id) { metrics(keys: ["loss"], maxPoints: 10000) { bucketSteps lastStep points { step last } } } }`,
+      { id: runId },
+      user.token,
+    );
+    const [series] = history.data!.run.metrics;
+    expect(series).toMatchObject({ bucketSteps: 1, lastStep: 500 });
+    const late = collect(user.token, { runId, keys: ['loss'], afterStep: series.lastStep }, (s) => s.at(-1) === 1000);
+    for (let b = 25; b < 50; b++) {
+      const events = metricEvents(b * 20 + 1, b * 20 + 20);
+      sent.push(events);
+      await app.gql(REPORT, { i: { runId, attempt, events } }, worker);
+      if (b === 30) {
+        // A batch delivered twice (a retry after a lost answer) stores nothing and repeats nothing.
+        const again = await app.gql(REPORT, { i: { runId, attempt, events: sent[10] } }, worker);
+        expect(again.data!.reportRunEvents.stored).toBe(0);
+      }
+    }
+    expect(await early.done).toEqual(range(1, 1000));
+    const lateSteps = await late.done;
+    expect([...series.points.map((p: { step: number }) => p.step), ...lateSteps]).toEqual(range(1, 1000));
+    const stored = await app.runtime.pool.query(`select count(*)::int as n from run_metrics where run_id = $1`, [
+      runId,
+    ]);
+    expect(stored.rows[0].n).toBe(2000);
+  }, 60_000);
+
+  it('refuses a non-member, and ends the subscription when the token is revoked', async () => {
+    const { runId, attempt } = await heldRun();
+    const outsider = await createUser(app, ['MEMBER'], 'outsider');
+    await expect(collect(outsider.token, { runId }, () => true).done).rejects.toMatchObject({
+      errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })],
+    });
+
+    const created = await app.gql(
+      `mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token apiToken { id } } }`,
+      { i: { name: 'dashboard', scopes: ['dataset:read'] } },
+      user.token,
+    );
+    const { token, apiToken } = created.data!.createApiToken;
+    seq = 0;
+    const watching = collect(token, { runId }, () => false);
+    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(1, 1) } }, worker);
+    await expect.poll(() => watching.steps.length).toBeGreaterThan(0);
+    await app.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, { id: apiToken.id }, user.token);
+    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(2, 2) } }, worker);
+    await expect(watching.done).rejects.toMatchObject({
+      errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })],
+    });
+    expect(watching.steps).not.toContain(2);
+  }, 60_000);
+});
+
+describe('bad ingest', () => {
+  let runId: string;
+  let attempt: number;
+  const counts = async () =>
+    (
+      await app.runtime.pool.query(
+        `select (select count(*) from run_events where run_id = $1)::int as events,
+                (select count(*) from run_metrics where run_id = $1)::int as points`,
+        [runId],
+      )
+    ).rows[0];
+
+  beforeAll(async () => {
+    ({ runId, attempt } = await heldRun());
+  });
+
+  it('non-finite values are refused by field, and nothing of the batch is written', async () => {
+    const before = await counts();
+    // JSON has no Infinity; 1e999 parses to it.
+    const body = `{"query":${JSON.stringify(REPORT)},"variables":{"i":{"runId":"${runId}","attempt":${attempt},"events":[
+      {"seq":0,"time":"2026-11-29T00:00:00.000Z","event":"metric","data":{"step":1,"values":{"loss":0.5}}},
+      {"seq":1,"time":"2026-11-29T00:00:00.000Z","event":"metric","data":{"step":2,"values":{"loss":1e999}}}]}}}`;
+    const res = (await (
+      await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${worker}` },
+        body,
+      })
+    ).json()) as { errors: { extensions: { code: string; fields: { field: string; message: string }[] } }[] };
+    expect(res.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(res.errors[0].extensions.fields[0].field).toBe('input.events.1.data.values.loss');
+    expect(await counts()).toEqual(before);
+
+    const marker = await app.gql(
+      REPORT,
+      {
+        i: {
+          runId,
+          attempt,
+          events: [
+            { seq: 0, time: new Date().toISOString(), event: 'metric', data: { step: 1, values: { loss: 'NaN' } } },
+          ],
+        },
+      },
+      worker,
+    );
+    expect(marker.data!.reportRunEvents.stored).toBe(1);
+  });
+
+  it('bad keys, oversize batches, unknown runs and a worker that does not hold the run are refused', async () => {
+    const before = await counts();
+    const event = (values: Record<string, unknown>) => ({
+      seq: 100,
+      time: new Date().toISOString(),
+      event: 'metric',
+      data: { step: 3, values },
+    });
+    const badKey = await app.gql(REPORT, { i: { runId, attempt, events: [event({ 'a b': 1 })] } }, worker);
+    expect(badKey.errors![0].extensions!.fields[0].field).toBe('input.events.0.data.values.a b');
+    const big = Array.from({ length: 1001 }, (_, i) => ({ ...event({ loss: 1 }), seq: 200 + i }));
+    const oversize = await app.gql(REPORT, { i: { runId, attempt, events: big } }, worker);
+    expect(oversize.errors![0].message).toMatch(/input.events: at most 1000 events per batch/);
+    const unknown = await app.gql(
+      REPORT,
+      { i: { runId: randomUUID(), attempt, events: [event({ loss: 1 })] } },
+      worker,
+    );
+    expect(errorCode(unknown)).toBe('NOT_FOUND');
+    const fenced = await app.gql(REPORT, { i: { runId, attempt, events: [event({ loss: 1 })] } }, otherWorker);
+    expect(errorCode(fenced)).toBe('CONFLICT');
+    expect(fenced.errors![0].message).toMatch(/^LEASE_LOST/);
+    const stale = await app.gql(REPORT, { i: { runId, attempt: attempt + 1, events: [event({ loss: 1 })] } }, worker);
+    expect(stale.errors![0].message).toMatch(/^LEASE_LOST/);
+    expect(await counts()).toEqual(before);
+  });
+});
