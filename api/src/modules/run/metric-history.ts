@@ -50,7 +50,11 @@ export async function metricHistory(
     const points = raw.rows.map((r) => ({ step: r.x, min: r.value, max: r.value, last: r.value }));
     return { key, bucketSteps: 1, lastStep: hi, points };
   }
-  const rollup = table.name === 'run_metrics' ? [...ROLLUP_WIDTHS].reverse().find((w) => w <= width) : undefined;
+  // The coarsest rollup that still gives at least half the points asked for.
+  const rollup =
+    table.name === 'run_metrics'
+      ? [...ROLLUP_WIDTHS].reverse().find((r) => r <= width || Math.ceil(span / r) >= maxPoints / 2)
+      : undefined;
   // Buckets are aligned to multiples of the rollup width so rollup buckets never straddle two.
   const bucketWidth = rollup ? Math.ceil(width / rollup) * rollup : width;
   const rows = rollup
