@@ -1,8 +1,9 @@
 // `npm start`: builds the web app when needed, then runs the API, which starts (embedded) PostgreSQL,
-// migrates, creates the first administrator, and serves GraphQL + the web app on one port.
+// migrates, creates the first administrator and the demo data, and serves GraphQL + the web app on
+// one port; then one local worker agent (LOCAL_WORKER=false to skip) that trains on this machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -25,14 +26,50 @@ if (!existsSync(handler) || statSync(handler).mtimeMs < newest(join(root, 'web')
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
+// The API's data directory (as api/src/config.ts resolves it), for the local worker's token and files.
+const dataDir = resolve(root, process.env.DATA_DIR ?? './.data');
+const localWorker = process.env.LOCAL_WORKER !== 'false';
+const tokenFile = join(dataDir, 'local-worker.token');
+rmSync(tokenFile, { force: true });
+
 // tsx as a loader in this same process tree level: signals reach the API directly.
 const api = spawn(process.execPath, ['--import', 'tsx', join(root, 'api', 'src', 'main.ts')], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'api', 'tsconfig.json') },
+  env: {
+    ...process.env,
+    TSX_TSCONFIG_PATH: join(root, 'api', 'tsconfig.json'),
+    DEMO_DATA: process.env.DEMO_DATA ?? 'true',
+    ...(localWorker ? { LOCAL_WORKER_TOKEN_FILE: tokenFile } : {}),
+  },
 });
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => api.kill(signal));
+const children = [api];
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => children.forEach((c) => c.kill(signal)));
 // If our parent dies without a signal reaching us, stop the API rather than orphan it.
 const parent = process.ppid;
-setInterval(() => process.ppid !== parent && api.kill('SIGTERM'), 1000).unref();
-api.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+setInterval(() => process.ppid !== parent && children.forEach((c) => c.kill('SIGTERM')), 1000).unref();
+api.on('exit', (code, signal) => {
+  for (const c of children.slice(1)) c.kill('SIGTERM');
+  process.exit(code ?? (signal ? 1 : 0));
+});
+
+// One worker on this machine (CPU, or its GPUs): it trains the demo and anything else queued.
+if (localWorker) {
+  const url = `http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 4000}`;
+  const ready = async () => (await fetch(`${url}/readyz`).catch(() => null))?.ok === true;
+  while (api.exitCode === null && !(existsSync(tokenFile) && (await ready())))
+    await new Promise((r) => setTimeout(r, 500));
+  if (api.exitCode === null) {
+    const agent = spawn(process.execPath, ['--import', 'tsx', join(root, 'workers', 'agent', 'src', 'main.ts')], {
+      cwd: root,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        LLMTRAINER_API_URL: url,
+        LLMTRAINER_WORKER_TOKEN: readFileSync(tokenFile, 'utf8').trim(),
+        LLMTRAINER_WORK_DIR: join(dataDir, 'worker'),
+      },
+    });
+    children.push(agent);
+  }
+}

@@ -70,6 +70,10 @@ const schema = z.object({
   RUN_MAX_ATTEMPTS: int(1, 20).default(3),
   /** Runs of one project training at the same time; the rest wait. */
   RUN_PROJECT_CONCURRENCY: int(1, 1000).default(2),
+  /** On a fresh installation, create a Demo project with a small dataset (npm start sets it). */
+  DEMO_DATA: bool.default(false),
+  /** When set, the worker "local" gets a fresh token written to this file (npm start's own worker). */
+  LOCAL_WORKER_TOKEN_FILE: z.string().min(1).optional(),
   /** Subscriptions re-check the subscriber's token and access at most this often (ms). */
   LIVE_AUTH_RECHECK_MS: int(0, 600_000).default(2000),
   RUN_ARTIFACT_MAX_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(500 * 1024 ** 3),

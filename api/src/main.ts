@@ -1,3 +1,5 @@
+import { seedDemoData } from './bootstrap/demo.js';
+import { provisionLocalWorker } from './bootstrap/local-worker.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, getConfig, repoRoot } from './config.js';
@@ -22,6 +24,8 @@ async function main() {
   }
   const log = createLogger(config.LOG_LEVEL);
   const runtime = await startRuntime(config, log);
+  if (config.DEMO_DATA) await seedDemoData(runtime);
+  if (config.LOCAL_WORKER_TOKEN_FILE) await provisionLocalWorker(runtime, config.LOCAL_WORKER_TOKEN_FILE);
   const server = await startServer(runtime);
   log.info({ url: server.url, embeddedDatabase: runtime.database.embedded }, 'LLM Trainer is up');
   process.stdout.write(`\n  LLM Trainer is running at ${server.url}\n  GraphQL: ${server.url}/graphql\n\n`);

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { TestApp } from '../test-app.js';
+import { CREATE_RUN, FINISHED, tinyRun, waitForRun } from '../training.js';
+import { waitForEvent } from '../uploads.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -35,8 +38,8 @@ describe('npm start on a fresh data directory (what a newcomer does)', () => {
   });
 
   it(
-    'comes up on embedded PostgreSQL, the printed admin signs in, SIGTERM stops everything',
-    { timeout: 180_000 },
+    'comes up on embedded PostgreSQL, the printed admin signs in, the local worker trains the demo, SIGTERM stops everything',
+    { timeout: 300_000 },
     async () => {
       const env: NodeJS.ProcessEnv = {
         ...process.env,
@@ -58,12 +61,50 @@ describe('npm start on a fresh data directory (what a newcomer does)', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          query: 'mutation($i: LoginInput!) { login(input: $i) { user { email roles { name } } } }',
+          query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken user { email roles { name } } } }',
           variables: { i: { email, password } },
         }),
       });
-      expect((await res.json()).data.login.user).toEqual({ email, roles: [{ name: 'ADMIN' }] });
+      const { accessToken, user } = (await res.json()).data.login;
+      expect(user).toEqual({ email, roles: [{ name: 'ADMIN' }] });
       expect((await fetch(url)).status).toBe(200); // the web app is served on the same port
+
+      // The demo: a project with a dataset, and a local worker that trains the tiny Qwen3 on it.
+      await waitForOutput(child, /\[agent local\] registered/, output);
+      const app = { url } as TestApp;
+      const gql = async (query: string, variables: Record<string, unknown> = {}) =>
+        (await (
+          await fetch(`${url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+            body: JSON.stringify({ query, variables }),
+          })
+        ).json()) as { data: any; errors?: unknown };
+      const [demo] = (await gql(`{ projects { nodes { id name } } }`)).data.projects.nodes;
+      expect(demo.name).toBe('Demo');
+      const datasets = await gql(`query($p: ID!) { datasets(projectId: $p) { nodes { versions { nodes { id } } } } }`, {
+        p: demo.id,
+      });
+      const versionId = datasets.data.datasets.nodes[0].versions.nodes[0].id;
+      await waitForEvent<{ datasetVersionProgress: { status: string } }>(
+        app,
+        accessToken,
+        `subscription($id: ID!) { datasetVersionProgress(versionId: $id) { status } }`,
+        { id: versionId },
+        (e) => e.datasetVersionProgress.status === 'READY',
+      );
+      const created = await gql(CREATE_RUN, { i: tinyRun(versionId, { maxSteps: 3, saveSteps: 3 }) });
+      expect(created.errors).toBeUndefined();
+      const run = await waitForRun(app, accessToken, created.data.createRun.id, (r) => FINISHED.includes(r.status));
+      expect(run.status).toBe('SUCCEEDED');
+      const models = await gql(`query($p: ID!) { modelVersions(projectId: $p) { nodes { downloadPath } } }`, {
+        p: demo.id,
+      });
+      const download = await fetch(`${url}${models.data.modelVersions.nodes[0].downloadPath}`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(download.status).toBe(200);
+      expect((await download.arrayBuffer()).byteLength).toBeGreaterThan(1000);
 
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');

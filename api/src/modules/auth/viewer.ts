@@ -18,7 +18,7 @@ export interface Viewer {
 
 export type Authentication = { viewer: Viewer | null; error: AppError | null };
 
-const rolePermissions = (user: User): Set<Permission> =>
+export const rolePermissions = (user: User): Set<Permission> =>
   new Set(user.roles.getItems().flatMap((r) => r.permissions.filter(isPermission)));
 
 const isWorkerAccount = (user: User) => user.roles.getItems().some((r) => r.name === 'WORKER');
