@@ -12,7 +12,7 @@ import type { Runtime } from '../app.js';
  */
 export async function provisionLocalWorker(runtime: Runtime, file: string) {
   const em = runtime.orm.em.fork();
-  let worker = await em.findOne(Worker, { name: 'local' }, { populate: ['account'] });
+  const worker = await em.findOne(Worker, { name: 'local' }, { populate: ['account'] });
   if (!worker) {
     const ctx = buildContext(runtime, {
       requestId: 'local-worker',
