@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WORKER_NAME, formatMemoryMb, formatRelative, gpuSummary, parseGpu } from './format';
+import { WORKER_NAME, formatMemoryMb, formatRelative, gpuSummary, isOnline, machineLoad, parseGpu } from './format';
 
 describe('gpuSummary', () => {
   it('describes one GPU with its memory in whole GB', () => {
@@ -52,4 +52,46 @@ describe('WORKER_NAME', () => {
   it.each(['', 'GPU', '-gpu', 'gpu_1', 'x'.repeat(64)])('refuses %s', (name) =>
     expect(WORKER_NAME.test(name)).toBe(false),
   );
+});
+
+describe('isOnline', () => {
+  const at = Date.parse('2026-01-01T00:00:00Z');
+  it('goes offline when the last heartbeat ages past the window, without any event', () => {
+    const worker = { online: true, lastHeartbeatAt: '2026-01-01T00:00:00Z' };
+    expect(isOnline(worker, at + 10_000)).toBe(true);
+    expect(isOnline(worker, at + 31_000)).toBe(false);
+  });
+
+  it('trusts the server when it says offline', () => {
+    expect(isOnline({ online: false, lastHeartbeatAt: '2026-01-01T00:00:00Z' }, at)).toBe(false);
+    expect(isOnline({ online: true, lastHeartbeatAt: null }, at)).toBe(false);
+  });
+});
+
+describe('machineLoad', () => {
+  it('reads the sample and orders GPUs by index', () => {
+    const load = machineLoad({
+      cpuPercent: 12.5,
+      memoryUsedMb: 2048,
+      memoryTotalMb: 8192,
+      gpus: [
+        { index: 1, utilization: 90, memoryUsedMb: 1000, memoryTotalMb: 80000 },
+        { index: 0, utilization: 10, memoryUsedMb: null },
+        { utilization: 5 },
+      ],
+    });
+    expect(load).toEqual({
+      cpuPercent: 12.5,
+      memoryUsedMb: 2048,
+      memoryTotalMb: 8192,
+      gpus: [
+        { index: 0, utilization: 10, memoryUsedMb: null, memoryTotalMb: null },
+        { index: 1, utilization: 90, memoryUsedMb: 1000, memoryTotalMb: 80000 },
+      ],
+    });
+  });
+
+  it('is null without a sample', () => {
+    expect(machineLoad(null)).toBeNull();
+  });
 });

@@ -62,3 +62,51 @@ export function formatRelative(iso: string | null | undefined, now: number, loca
   }
   return format.format(value, 'year');
 }
+
+/** The server's "online" window: a heartbeat within this long. */
+export const ONLINE_WINDOW_MS = 30_000;
+
+/**
+ * Online as of `now`: live updates arrive with heartbeats, so a worker that stops sending them
+ * sends nothing more; its last heartbeat ageing past the window is what marks it offline.
+ */
+export function isOnline(worker: { online: boolean; lastHeartbeatAt?: string | null }, now: number): boolean {
+  if (!worker.online || !worker.lastHeartbeatAt) return false;
+  const at = Date.parse(worker.lastHeartbeatAt);
+  return !Number.isNaN(at) && now - at < ONLINE_WINDOW_MS;
+}
+
+export interface GpuLoad {
+  index: number;
+  utilization: number;
+  memoryUsedMb: number | null;
+  memoryTotalMb: number | null;
+}
+
+export interface MachineLoad {
+  cpuPercent: number | null;
+  memoryUsedMb: number | null;
+  memoryTotalMb: number | null;
+  gpus: GpuLoad[];
+}
+
+/** The agent's latest sample (Worker.system) in a shape to show; null when there is none. */
+export function machineLoad(system: Record<string, unknown> | null | undefined): MachineLoad | null {
+  if (!system) return null;
+  const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+  const gpus = Array.isArray(system.gpus) ? (system.gpus as Record<string, unknown>[]) : [];
+  return {
+    cpuPercent: num(system.cpuPercent),
+    memoryUsedMb: num(system.memoryUsedMb),
+    memoryTotalMb: num(system.memoryTotalMb),
+    gpus: gpus
+      .filter((g) => g && num(g.index) !== null && num(g.utilization) !== null)
+      .map((g) => ({
+        index: num(g.index)!,
+        utilization: num(g.utilization)!,
+        memoryUsedMb: num(g.memoryUsedMb),
+        memoryTotalMb: num(g.memoryTotalMb),
+      }))
+      .sort((a, b) => a.index - b.index),
+  };
+}
