@@ -1,13 +1,15 @@
 // Live monitoring through a real graphql-ws client: metric and log delivery, late subscribers,
 // re-authorisation, and ingest validation. A "worker" here is a plain GraphQL client with a worker
 // token, so batches, duplicates and timing are under the test's control.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
 import { errorCode, startTestApp, type TestApp } from '../test-app.js';
-import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
+import { CREATE_RUN, chatRows, datasetVersion, repoRoot, tinyRun, workerToken } from '../training.js';
 
 let app: TestApp;
 let user: TestUser;
@@ -149,6 +151,46 @@ describe('runMetrics', () => {
       errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })],
     });
     expect(watching.steps).not.toContain(2);
+  }, 60_000);
+});
+
+describe('the integrators’ example (docs/examples/watch-run.mjs)', () => {
+  it('prints the history, then the live points, and exits when the run ends', async () => {
+    const { runId, attempt } = await heldRun();
+    seq = 0;
+    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(1, 5) } }, worker);
+    const created = await app.gql(
+      `mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token } }`,
+      { i: { name: 'example', scopes: ['dataset:read'] } },
+      user.token,
+    );
+    const example = spawn(process.execPath, [join(repoRoot, 'docs/examples/watch-run.mjs'), runId], {
+      env: { ...process.env, LLMTRAINER_URL: app.url, LLMTRAINER_TOKEN: created.data!.createApiToken.token },
+    });
+    let out = '';
+    const waiting: { text: string; resolve: () => void }[] = [];
+    const check = () => waiting.filter((w) => out.includes(w.text)).forEach((w) => w.resolve());
+    example.stdout.on('data', (d) => ((out += d), check()));
+    example.stderr.on('data', (d) => (out += d));
+    const exited = new Promise((resolve) => example.once('exit', resolve));
+    const seen = (text: string) =>
+      Promise.race([
+        new Promise<void>((resolve) => (waiting.push({ text, resolve }), check())),
+        exited.then(() => {
+          if (!out.includes(text)) throw new Error(`example exited without "${text}":\n${out}`);
+        }),
+      ]);
+    await seen('history step 5 loss');
+    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(6, 10) } }, worker);
+    await seen('live step 10 loss');
+    await app.gql(
+      `mutation($i: CompleteRunInput!) { completeRun(input: $i) { status } }`,
+      { i: { runId, attempt, outcome: 'FAILED', reason: 'invalid_spec', message: 'test' } },
+      worker,
+    );
+    await seen('run ended: FAILED');
+    const steps = [...out.matchAll(/(history|live) step (\d+)/g)].map((m) => Number(m[2]));
+    expect(steps).toEqual(range(1, 10));
   }, 60_000);
 });
 
