@@ -7,6 +7,7 @@ import { Migration20261129103020_dataset_splits } from './Migration2026112910302
 import { Migration20261129111308_workers } from './Migration20261129111308_workers.js';
 import { Migration20261129120901_runs } from './Migration20261129120901_runs.js';
 import { Migration20261129122615_monitoring } from './Migration20261129122615_monitoring.js';
+import { Migration20261129124546_metric_quota } from './Migration20261129124546_metric_quota.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129094346_initial', class: Migration20261129094346_initial },
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129111308_workers', class: Migration20261129111308_workers },
   { name: 'Migration20261129120901_runs', class: Migration20261129120901_runs },
   { name: 'Migration20261129122615_monitoring', class: Migration20261129122615_monitoring },
+  { name: 'Migration20261129124546_metric_quota', class: Migration20261129124546_metric_quota },
 ];

@@ -76,6 +76,8 @@ const schema = z.object({
   LOCAL_WORKER_TOKEN_FILE: z.string().min(1).optional(),
   /** Subscriptions re-check the subscriber's token and access at most this often (ms). */
   LIVE_AUTH_RECHECK_MS: int(0, 600_000).default(2000),
+  /** Metric points one run may store (a runaway logger cannot fill the database). */
+  RUN_MAX_METRIC_POINTS: int(1000, 1_000_000_000).default(20_000_000),
   RUN_ARTIFACT_MAX_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(500 * 1024 ** 3),
 });
 

@@ -21,7 +21,7 @@ let otherWorker: string;
 const REPORT = `mutation($i: ReportRunEventsInput!) { reportRunEvents(input: $i) { stored cancelRequested } }`;
 
 beforeAll(async () => {
-  app = await startTestApp({ LIVE_AUTH_RECHECK_MS: '0', RUN_PROJECT_CONCURRENCY: '10' });
+  app = await startTestApp({ LIVE_AUTH_RECHECK_MS: '0', RUN_PROJECT_CONCURRENCY: '10', RUN_MAX_METRIC_POINTS: '2500' });
   admin = await loginAdmin(app);
   user = await createUser(app, ['MEMBER'], 'watcher');
   const projectId = await createProject(app, user.token, 'Monitoring');
@@ -268,5 +268,19 @@ describe('bad ingest', () => {
     const stale = await app.gql(REPORT, { i: { runId, attempt: attempt + 1, events: [event({ loss: 1 })] } }, worker);
     expect(stale.errors![0].message).toMatch(/^LEASE_LOST/);
     expect(await counts()).toEqual(before);
+  });
+
+  it('a run past its metric quota is refused with the numbers, and the batch is not written', async () => {
+    const quota = await heldRun();
+    seq = 0;
+    const first = await app.gql(REPORT, { i: { ...quota, events: metricEvents(1, 1000) } }, worker);
+    expect(first.data!.reportRunEvents.stored).toBe(1000);
+    const over = await app.gql(REPORT, { i: { ...quota, events: metricEvents(1001, 1300) } }, worker);
+    expect(errorCode(over)).toBe('BAD_USER_INPUT');
+    expect(over.errors![0].message).toMatch(/2000 metric points stored; 600 more would pass its quota of 2500/);
+    const stored = await app.runtime.pool.query(`select count(*)::int as n from run_metrics where run_id = $1`, [
+      quota.runId,
+    ]);
+    expect(stored.rows[0].n).toBe(2000);
   });
 });

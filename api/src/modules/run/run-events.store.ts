@@ -14,11 +14,24 @@ export interface IncomingEvent {
  * unique keys (run, attempt, seq) and (run, key, step) make a resent batch a no-op; a step trained
  * again after a resume replaces the value it had. Returns how many events were new.
  */
-export async function storeEvents(pool: pg.Pool, runId: string, attempt: number, events: IncomingEvent[]) {
+export class MetricQuotaError extends Error {}
+
+export async function storeEvents(
+  pool: pg.Pool,
+  runId: string,
+  attempt: number,
+  events: IncomingEvent[],
+  maxPoints: number,
+) {
   if (!events.length) return 0;
   const client = await pool.connect();
   try {
     await client.query('begin');
+    // The run row lock orders concurrent batches of one run; the counter enforces the quota.
+    const quota = await client.query<{ metric_points: string }>(
+      `select metric_points from runs where id = $1 for update`,
+      [runId],
+    );
     const inserted = await client.query(
       `insert into run_events (run_id, attempt, seq, kind, time, payload)
        select $1, $2, e.seq, e.kind, e.time, e.payload
@@ -58,14 +71,22 @@ export async function storeEvents(pool: pg.Pool, runId: string, attempt: number,
       }
     }
     if (keys.length) {
-      await client.query(
+      const used = Number(quota.rows[0]?.metric_points ?? 0);
+      if (used + keys.length > maxPoints)
+        throw new MetricQuotaError(
+          `this run has ${used} metric points stored; ${keys.length} more would pass its quota of ${maxPoints} (RUN_MAX_METRIC_POINTS)`,
+        );
+      const counted = await client.query(
         `insert into run_metrics (run_id, key, step, value, attempt, time)
          select $1, m.key, m.step, m.value, $2, m.time
            from unnest($3::text[], $4::int[], $5::float8[], $6::timestamptz[]) as m(key, step, value, time)
          on conflict (run_id, key, step) do update set value = excluded.value, attempt = excluded.attempt, time = excluded.time
-           where run_metrics.attempt <= excluded.attempt`,
+           where run_metrics.attempt <= excluded.attempt
+         returning (xmax = 0) as inserted`,
         [runId, attempt, keys, steps, values, times],
       );
+      const added = counted.rows.filter((r) => r.inserted).length;
+      if (added) await client.query(`update runs set metric_points = metric_points + $2 where id = $1`, [runId, added]);
       await updateRollups(client, runId, keys, steps, values);
     }
     await client.query('commit');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Context } from '../../context.js';
-import { AppError, notFound } from '../../errors.js';
+import { AppError, badInput, notFound } from '../../errors.js';
 import { validate } from '../../graphql/validate.js';
 import type { AppServices } from '../../services.js';
 import { ModelVersion } from '../model-version/model-version.entity.js';
@@ -18,7 +18,7 @@ import type {
 } from './run-worker.inputs.js';
 import { ACTIVE, FINISHED, Run, RunStatus } from './run.entity.js';
 import { publishRun } from './run.service.js';
-import { storeEvents } from './run-events.store.js';
+import { MetricQuotaError, storeEvents } from './run-events.store.js';
 
 /** Trainer failures that would fail the same way again: no retry. */
 const FINAL_REASONS = new Set(['invalid_spec', 'nan_loss', 'oom']);
@@ -179,7 +179,19 @@ export class RunWorkerService {
   async reportEvents(input: ReportRunEventsInput) {
     const data = validate(eventsSchema, input, 'input');
     const run = await this.held(data.runId, data.attempt);
-    const stored = await storeEvents(this.app.pool, run.id, data.attempt, data.events);
+    let stored: number;
+    try {
+      stored = await storeEvents(
+        this.app.pool,
+        run.id,
+        data.attempt,
+        data.events,
+        this.app.config.RUN_MAX_METRIC_POINTS,
+      );
+    } catch (error) {
+      if (error instanceof MetricQuotaError) throw badInput('input.events', error.message);
+      throw error;
+    }
     let changed = false;
     for (const e of data.events) {
       if (e.event === 'status') {

@@ -103,6 +103,10 @@ export class Run {
   @Property({ type: 'integer' })
   maxAttempts!: number;
 
+  /** Metric points stored (quota: RUN_MAX_METRIC_POINTS). */
+  @Property({ type: 'bigint', default: 0 })
+  metricPoints: number = 0;
+
   /** Attempts made before the current queue job (retryRun keeps counting from here). */
   @Property({ type: 'integer', default: 0 })
   attemptBase: number = 0;
