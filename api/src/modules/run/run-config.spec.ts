@@ -146,10 +146,34 @@ describe('run configuration', () => {
       user.token,
     );
     const ids = res.data!.baseModels.nodes.map((m: { id: string }) => m.id);
-    expect(res.data!.baseModels.totalCount).toBe(14);
+    expect(res.data!.baseModels.totalCount).toBe(16);
+    expect(ids).toEqual(expect.arrayContaining(['llm-trainer/tiny-qwen3', 'llm-trainer/tiny-deepseek-v3']));
     expect(ids).toContain('Qwen/Qwen3-30B-A3B');
     expect(ids).toContain('deepseek-ai/DeepSeek-V2-Lite-Chat');
     const moe = await app.gql(`{ baseModel(id: "Qwen/Qwen3-30B-A3B") { architecture activeParams } }`, {}, user.token);
     expect(moe.data!.baseModel).toEqual({ architecture: 'Qwen3MoeForCausalLM', activeParams: 3.3 });
+  });
+
+  it('createRun refuses what cannot be scheduled, by field, and queues nothing', async () => {
+    const CREATE = `mutation($i: CreateRunInput!) { createRun(input: $i) { id } }`;
+    const tiny = { datasetVersionId: chatVersion, baseModelId: 'llm-trainer/tiny-qwen3', method: 'LORA' };
+    const cpu = { gpusPerNode: 0, nodes: 1 };
+    const fp32 = { precision: 'FP32' };
+    const refused = async (i: Record<string, unknown>) => fields(await app.gql(CREATE, { i }, user.token));
+    expect(await refused({ ...tiny, resources: { gpusPerNode: 0, nodes: 2 } })).toContain('input.resources.nodes');
+    expect(await refused({ ...tiny, resources: cpu, hyperparameters: { ...fp32, evalSteps: 10 } })).toEqual([
+      'input.hyperparameters.evalSteps',
+    ]);
+    expect(await refused({ ...tiny, resources: cpu, hyperparameters: fp32, priority: 101 })).toEqual([
+      'input.priority',
+    ]);
+    expect(await refused({ ...tiny, resources: cpu, hyperparameters: fp32, name: '  ' })).toEqual(['input.name']);
+    expect(await refused({ ...tiny, resources: cpu })).toEqual(['input.hyperparameters.precision']);
+    const viewer = await createUser(app, ['VIEWER'], 'viewer-only');
+    expect(
+      errorCode(await app.gql(CREATE, { i: { ...tiny, resources: cpu, hyperparameters: fp32 } }, viewer.token)),
+    ).toBe('FORBIDDEN');
+    const runs = await app.runtime.pool.query(`select count(*)::int as n from runs`);
+    expect(runs.rows[0].n).toBe(0);
   });
 });
