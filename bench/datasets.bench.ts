@@ -64,7 +64,8 @@ async function ingestBench() {
   const baseSeconds = (performance.now() - t) / 1000;
   const store = new RowStore(join(dir, 'store'));
   t = performance.now();
-  // Token statistics are capped at the first 100k rows (as in the product).
+  // Token statistics cover the first 10,000 rows (as in the product), counted on this thread while
+  // a worker maps the rest (see ingest/parallel.ts).
   const result = await ingest(store, {
     path,
     filename: 'ingest.jsonl',

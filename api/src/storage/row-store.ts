@@ -111,7 +111,6 @@ export class RowWriter {
   private position = 0;
   private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
-  private blocked = false;
 
   constructor(
     private readonly tmp: string,
@@ -150,6 +149,24 @@ export class RowWriter {
     this.chunk[this.used + bytes - 1] = 0x0a;
     this.used += bytes;
     this.position += bytes;
+    this.pushOffset();
+  }
+
+  /** Appends a row already serialised and encoded as UTF-8 (`src[start, end)`), without waiting. */
+  appendBytes(src: Uint8Array, start: number, end: number): void {
+    const most = end - start + 1;
+    if (this.used + most > this.chunk.length) {
+      this.flush();
+      if (most > this.chunk.length) this.chunk = Buffer.allocUnsafe(most);
+    }
+    this.chunk.set(src.subarray(start, end), this.used);
+    this.chunk[this.used + most - 1] = 0x0a;
+    this.used += most;
+    this.position += most;
+    this.pushOffset();
+  }
+
+  private pushOffset() {
     if (this.rowCount + 1 >= this.offsets.length) {
       const grown = new Float64Array(this.offsets.length * 2);
       grown.set(this.offsets);
@@ -160,10 +177,8 @@ export class RowWriter {
 
   /** Resolves once the file stream has room again (at once when it has). */
   async drained(): Promise<void> {
-    if (this.blocked) {
-      await new Promise<void>((resolve) => this.rows.once('drain', () => resolve()));
-      this.blocked = false;
-    }
+    // Asked of the stream itself: a 'drain' may already have passed while the caller was away.
+    if (this.rows.writableNeedDrain) await new Promise<void>((resolve) => this.rows.once('drain', () => resolve()));
   }
 
   /** Hands the gathered bytes to the hash and the file; the stream keeps the buffer, so start a new one. */
@@ -171,7 +186,7 @@ export class RowWriter {
     if (this.used === 0) return;
     const bytes = this.chunk.subarray(0, this.used);
     this.hash.update(bytes);
-    if (!this.rows.write(bytes)) this.blocked = true;
+    this.rows.write(bytes);
     this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     this.used = 0;
   }

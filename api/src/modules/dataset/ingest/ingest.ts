@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../../errors.js';
 import type { RowStore } from '../../../storage/row-store.js';
@@ -12,10 +13,12 @@ import {
   type SourceLimits,
 } from './source.js';
 import { detectFormat, readRecordBatches, readRecords, type FileFormat } from './parse.js';
-import { detectSchema, normalize, RowError, type Mapping } from './schema.js';
+import { detectSchema, type Mapping } from './schema.js';
 import { StatsBuilder, type DatasetStats } from './stats.js';
-import { lineKey, Report, type ValidationReport } from './analyze.js';
-import { validateRow, type Problem } from './validate.js';
+import { Report, type ValidationReport } from './analyze.js';
+import { mapRecords } from './map.js';
+import { reduceJsonLinesInParallel } from './parallel.js';
+import { Reducer } from './reduce.js';
 
 export interface IngestLimits extends SourceLimits {
   maxJsonBytes: number;
@@ -53,6 +56,8 @@ export interface Detected {
 }
 
 const SAMPLE_RECORDS = 50;
+/** Large UTF-8 JSONL files are mapped on two threads (parallel.ts); small ones are not worth a worker. */
+const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
 async function decodedHead(path: string, limits: IngestLimits, encoding?: Encoding | null) {
   const { stream, compressed } = await openBytes(path, limits);
@@ -149,64 +154,34 @@ export async function ingest(store: RowStore, opts: IngestOptions) {
       `mapping: could not tell which columns hold the data (found ${detected.columns.join(', ') || 'none'}); choose a mapping`,
     );
   }
-  const text = detected.format === 'parquet' ? null : await openText(opts.path, opts.limits, detected.encoding);
-  const batches = readRecordBatches(
-    {
-      format: detected.format,
-      textMode: opts.textMode ?? 'lines',
-      maxJsonBytes: opts.limits.maxJsonBytes,
-      maxRecordChars: opts.limits.maxRecordChars,
-    },
-    text,
-    opts.path,
-  );
+  const mapOptions = { mapping, maxRecordChars: opts.limits.maxRecordChars, maxRowChars: opts.limits.maxRowChars };
+  const parallel =
+    detected.format === 'jsonl' && detected.encoding === 'utf-8' && (await stat(opts.path)).size >= PARALLEL_MIN_BYTES;
   const writer = await store.writer();
   const report = new Report();
   const stats = new StatsBuilder(opts.tokenizer);
-  const seen = new Set<string>();
+  const reducer = new Reducer(report, stats, writer, opts);
   try {
-    // Records come in batches and are handled synchronously; the writer is waited on once per batch.
-    for await (const batch of batches) {
-      for (const record of batch) {
-        report.sourceRecords++;
-        if (report.sourceRecords % 10_000 === 0) opts.onProgress?.(report.sourceRecords);
-        if (!record.value) {
-          report.invalidRows++;
-          report.unresolved += opts.excludeInvalid ? 0 : 1;
-          report.excludedRows += opts.excludeInvalid ? 1 : 0;
-          report.add(record.line, [{ code: 'PARSE_ERROR', message: record.error ?? 'unreadable record' }]);
-          continue;
-        }
-        let row;
-        let line = '';
-        let problems: Problem[];
-        try {
-          row = normalize(record.value, mapping);
-          problems = validateRow(row, opts.limits.maxRowChars);
-          line = JSON.stringify(row);
-          const key = lineKey(line);
-          if (seen.has(key)) {
-            problems.push({ code: 'DUPLICATE', message: 'exact duplicate of an earlier row' });
-            stats.exactDuplicates++;
-          } else seen.add(key);
-        } catch (e) {
-          if (!(e instanceof RowError)) throw e;
-          problems = [e.problem];
-        }
-        if (problems.length) {
-          report.add(record.line, problems);
-          report.invalidRows++;
-        } else report.validRows++;
-        if (!row || (problems.length && opts.excludeInvalid)) {
-          if (problems.length && opts.excludeInvalid) report.excludedRows++;
-          else report.unresolved++;
-          continue;
-        }
-        if (problems.length) report.unresolved++;
-        writer.append(line);
-        stats.add(row);
+    if (parallel) {
+      const { stream } = await openBytes(opts.path, opts.limits);
+      await reduceJsonLinesInParallel(stream, mapOptions, reducer, writer);
+    } else {
+      const text = detected.format === 'parquet' ? null : await openText(opts.path, opts.limits, detected.encoding);
+      const batches = readRecordBatches(
+        {
+          format: detected.format,
+          textMode: opts.textMode ?? 'lines',
+          maxJsonBytes: opts.limits.maxJsonBytes,
+          maxRecordChars: opts.limits.maxRecordChars,
+        },
+        text,
+        opts.path,
+      );
+      for await (const batch of batches) {
+        reducer.reduce(mapRecords(batch, mapOptions));
+        reducer.countTokens();
+        await writer.drained();
       }
-      await writer.drained();
     }
   } catch (error) {
     await writer.abort();

@@ -45,6 +45,22 @@ export function detectFormat(filename: string, headText: string, parquetMagic: b
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Splits text at `\n`, `\r\n` and lone `\r`, as readline does; the last piece is what follows the last break. */
+export const splitLines = (s: string): string[] => (s.includes('\r') ? s.split(/\r\n|\r|\n/) : s.split('\n'));
+
+/** One JSONL line as a record (null for a blank line). */
+export function parseJsonLine(raw: string, line: number, maxChars: number): SourceRecord | null {
+  const s = raw.trim();
+  if (!s) return null;
+  if (s.length > maxChars) return { line, error: `line is ${s.length} characters; the limit is ${maxChars}` };
+  try {
+    const value: unknown = JSON.parse(s);
+    return isObject(value) ? { line, value } : { line, error: 'expected a JSON object on this line' };
+  } catch (e) {
+    return { line, error: `invalid JSON: ${(e as Error).message}` };
+  }
+}
+
 /**
  * Splits decoded text into lines as readline does (`\n`, `\r\n` and a lone `\r` each end a line,
  * also across chunks), a chunk's worth at a time: one await per chunk instead of one per line.
@@ -58,7 +74,7 @@ async function* lineBatches(text: Readable): AsyncGenerator<string[]> {
     // A `\r` at the end may be the first half of `\r\n`: decide when the next chunk comes.
     const held = s.endsWith('\r');
     if (held) s = s.slice(0, -1);
-    const lines = s.includes('\r') ? s.split(/\r\n|\r|\n/) : s.split('\n');
+    const lines = splitLines(s);
     rest = lines.pop()! + (held ? '\r' : '');
     if (lines.length) yield lines;
   }
@@ -70,19 +86,8 @@ async function* jsonLines(text: Readable, maxChars: number): AsyncGenerator<Sour
   for await (const raws of lineBatches(text)) {
     const batch: SourceRecord[] = [];
     for (const raw of raws) {
-      line++;
-      const s = raw.trim();
-      if (!s) continue;
-      if (s.length > maxChars) {
-        batch.push({ line, error: `line is ${s.length} characters; the limit is ${maxChars}` });
-        continue;
-      }
-      try {
-        const value: unknown = JSON.parse(s);
-        batch.push(isObject(value) ? { line, value } : { line, error: 'expected a JSON object on this line' });
-      } catch (e) {
-        batch.push({ line, error: `invalid JSON: ${(e as Error).message}` });
-      }
+      const record = parseJsonLine(raw, ++line, maxChars);
+      if (record) batch.push(record);
     }
     if (batch.length) yield batch;
   }

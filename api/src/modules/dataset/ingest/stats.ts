@@ -1,5 +1,4 @@
-import type { NormalizedRow } from './schema.js';
-import { rowChars } from './validate.js';
+import type { Message, NormalizedRow, Role } from './schema.js';
 
 /** Log-scale histogram edges shared by character and token lengths: 0, 8, 16, … 2^22. */
 const EDGES = [0, ...Array.from({ length: 20 }, (_, i) => 2 ** (i + 3))];
@@ -13,6 +12,16 @@ export interface Distribution {
   /** `counts[i]` rows have a value in [edges[i], edges[i+1]) (the last bucket is open). */
   edges: number[];
   counts: number[];
+}
+
+/** Index of the last edge at or below `value` (0 below 8): the bit length of whole values, found at once. */
+function bucketOf(value: number): number {
+  if (value < EDGES[1]) return 0;
+  if (value >= EDGES[EDGES.length - 1]) return EDGES.length - 1;
+  if (Number.isInteger(value)) return 29 - Math.clz32(value);
+  let bucket = EDGES.length - 1;
+  while (bucket > 0 && value < EDGES[bucket]) bucket--;
+  return bucket;
 }
 
 class DistributionBuilder {
@@ -30,9 +39,7 @@ class DistributionBuilder {
     this.sum += value;
     this.min = Math.min(this.min, value);
     this.max = Math.max(this.max, value);
-    let bucket = EDGES.length - 1;
-    while (bucket > 0 && value < EDGES[bucket]) bucket--;
-    this.counts[bucket]++;
+    this.counts[bucketOf(value)]++;
     if (this.sample.length < 20_000) this.sample.push(value);
     else {
       this.seed = (this.seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -75,14 +82,7 @@ export function rowText(row: NormalizedRow): string {
   return messages.map((m) => `${m.reasoning_content ?? ''}${m.content}`).join('\n');
 }
 
-function language(text: string): 'zh' | 'en' | 'other' {
-  let cjk = 0;
-  let latin = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) cjk++;
-    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) latin++;
-  }
+function languageOf(cjk: number, latin: number): 'zh' | 'en' | 'other' {
   if (cjk === 0 && latin === 0) return 'other';
   // One CJK character carries about as much as a short English word.
   return cjk * 3 >= latin ? 'zh' : 'en';
@@ -102,19 +102,179 @@ const skipped = (c: number) =>
   (c >= 0xff00 && c <= 0xff0f) || // full-width punctuation
   (c >= 0xff1a && c <= 0xff20);
 
-export function nearKey(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  let kept = 0;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (skipped(c)) continue;
-    kept++;
-    if (c >= 0x41 && c <= 0x5a) c += 32;
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+// Per UTF-16 code unit: what the scan below does with it, looked up once instead of range tests.
+const SKIP = 1;
+const CJK = 2;
+const LATIN = 4;
+const UPPER = 8;
+const CLASSES = new Uint8Array(0x10000);
+for (let c = 0; c < 0x10000; c++) {
+  if ((c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) CLASSES[c] |= CJK;
+  else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) CLASSES[c] |= LATIN;
+  if (skipped(c)) CLASSES[c] |= SKIP;
+  if (c >= 0x41 && c <= 0x5a) CLASSES[c] |= UPPER;
+}
+
+/** Running state of the near-duplicate hash and the script counts over a row's text, piece by piece. */
+class TextScan {
+  a = 0x811c9dc5;
+  b = 0x01000193;
+  kept = 0;
+  cjk = 0;
+  latin = 0;
+
+  reset() {
+    this.a = 0x811c9dc5;
+    this.b = 0x01000193;
+    this.kept = this.cjk = this.latin = 0;
   }
-  return `${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}:${kept.toString(36)}`;
+
+  /** Pieces fed in turn give the same result as their concatenation (the `\n` joins are skipped anyway). */
+  feed(text: string) {
+    let { a, b, kept, cjk, latin } = this;
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      const cls = CLASSES[c];
+      if (cls & CJK) cjk++;
+      else if (cls & LATIN) latin++;
+      if (cls & SKIP) continue;
+      kept++;
+      if (cls & UPPER) c += 32;
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+    }
+    this.a = a;
+    this.b = b;
+    this.kept = kept;
+    this.cjk = cjk;
+    this.latin = latin;
+  }
+
+  key(): string {
+    return `${(this.a >>> 0).toString(36)}:${(this.b >>> 0).toString(36)}:${this.kept.toString(36)}`;
+  }
+
+  language(): 'zh' | 'en' | 'other' {
+    return languageOf(this.cjk, this.latin);
+  }
+}
+
+/**
+ * The set of near-duplicate keys seen, as (a, b, kept) triples in one open-addressing table: the same
+ * equality as the `nearKey()` strings, without a string and a Set entry per row.
+ */
+class NearKeySet {
+  private slots = new Int32Array(3 * 1024);
+  private size = 0;
+
+  /** Adds the scan's key; false when it was there already. */
+  add(a: number, b: number, kept: number): boolean {
+    const k = kept + 1; // 0 marks an empty slot
+    let mask = this.slots.length / 3 - 1;
+    let i = (a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(k, 0x85ebca6b)) & mask;
+    for (;;) {
+      const at = 3 * i;
+      const stored = this.slots[at + 2];
+      if (stored === 0) break;
+      if (stored === k && this.slots[at] === a && this.slots[at + 1] === b) return false;
+      i = (i + 1) & mask;
+    }
+    if (2 * (this.size + 1) > mask + 1) {
+      this.grow();
+      mask = this.slots.length / 3 - 1;
+      i = (a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(k, 0x85ebca6b)) & mask;
+      while (this.slots[3 * i + 2] !== 0) i = (i + 1) & mask;
+    }
+    this.slots[3 * i] = a;
+    this.slots[3 * i + 1] = b;
+    this.slots[3 * i + 2] = k;
+    this.size++;
+    return true;
+  }
+
+  private grow() {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    const mask = this.slots.length / 3 - 1;
+    for (let at = 0; at < old.length; at += 3) {
+      const k = old[at + 2];
+      if (k === 0) continue;
+      const a = old[at];
+      const b = old[at + 1];
+      let i = (a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(k, 0x85ebca6b)) & mask;
+      while (this.slots[3 * i + 2] !== 0) i = (i + 1) & mask;
+      this.slots[3 * i] = a;
+      this.slots[3 * i + 1] = b;
+      this.slots[3 * i + 2] = k;
+    }
+  }
+}
+
+export function nearKey(text: string): string {
+  const scan = new TextScan();
+  scan.feed(text);
+  return scan.key();
+}
+
+const LANGUAGES = ['zh', 'en', 'other'] as const;
+const ROLE_NAMES: Role[] = ['system', 'user', 'assistant', 'tool'];
+const ROLE_CODES: Record<string, string | undefined> = { system: '0', user: '1', assistant: '2', tool: '3' };
+
+/**
+ * What the statistics need of one row, small enough to be computed on another thread: characters,
+ * roles in order (one digit each, null for rows without messages), language and near-duplicate key.
+ */
+export interface RowFigures {
+  chars: number;
+  roles: string | null;
+  language: number;
+  a: number;
+  b: number;
+  kept: number;
+}
+
+const scan = new TextScan();
+
+function feedMessages(messages: Message[]): number {
+  let chars = 0;
+  for (const m of messages) {
+    if (m.reasoning_content !== undefined && m.reasoning_content !== null) {
+      scan.feed(m.reasoning_content);
+      chars += m.reasoning_content.length;
+    }
+    scan.feed(m.content);
+    chars += m.content.length;
+  }
+  return chars;
+}
+
+/**
+ * Characters, language and near-duplicate key in one pass over the pieces of text, without joining
+ * them into rowText (same figures: the joins are newlines, which none of them count).
+ */
+export function rowFigures(row: NormalizedRow): RowFigures {
+  scan.reset();
+  let chars: number;
+  let roles: string | null = null;
+  if ('text' in row) {
+    scan.feed(row.text);
+    chars = row.text.length;
+  } else if ('messages' in row) {
+    chars = feedMessages(row.messages);
+    roles = '';
+    for (const m of row.messages) roles += ROLE_CODES[m.role] ?? `r${m.role}\0`;
+  } else {
+    chars = feedMessages(row.prompt) + feedMessages(row.chosen) + feedMessages(row.rejected);
+  }
+  const language = scan.language();
+  return {
+    chars,
+    roles,
+    language: language === 'zh' ? 0 : language === 'en' ? 1 : 2,
+    a: scan.a | 0,
+    b: scan.b | 0,
+    kept: scan.kept,
+  };
 }
 
 /** Accumulates statistics row by row in bounded memory (hash sets aside). */
@@ -126,7 +286,7 @@ export class StatsBuilder {
   private hasTurns = false;
   private roles: Record<string, number> = {};
   private languages = { zh: 0, en: 0, other: 0 };
-  private nearSeen = new Set<string>();
+  private nearSeen = new NearKeySet();
   private nearDuplicates = 0;
   exactDuplicates = 0;
 
@@ -138,22 +298,44 @@ export class StatsBuilder {
   ) {}
 
   add(row: NormalizedRow) {
+    if (this.claimTokenSlot()) this.addTokenCount(this.countTokens!.count(rowText(row)));
+    this.record(rowFigures(row));
+  }
+
+  /** Takes one of the first `maxTokenizedRows` places for token counting; false when none is left. */
+  claimTokenSlot(): boolean {
+    if (!this.countTokens || this.tokenized >= this.maxTokenizedRows) return false;
+    this.tokenized++;
+    return true;
+  }
+
+  /** Token counts of the claimed rows, in the order the rows were claimed. */
+  addTokenCount(tokens: number) {
+    this.tokens.add(tokens);
+  }
+
+  /** Folds in one row's figures (rows in order: the percentile sample depends on it). */
+  record(f: RowFigures) {
     this.rows++;
-    const text = rowText(row);
-    this.chars.add(rowChars(row));
-    if (this.countTokens && this.tokenized < this.maxTokenizedRows) {
-      this.tokenized++;
-      this.tokens.add(this.countTokens.count(text));
-    }
-    if ('messages' in row) {
+    if (f.roles !== null) {
       this.hasTurns = true;
-      this.turns.add(row.messages.filter((m) => m.role !== 'system').length);
-      for (const m of row.messages) this.roles[m.role] = (this.roles[m.role] ?? 0) + 1;
+      let turns = 0;
+      for (let i = 0; i < f.roles.length; i++) {
+        let role: string = ROLE_NAMES[f.roles.charCodeAt(i) - 48];
+        if (role === undefined) {
+          // Any other role (not made by normalize) is spelt out, ended by a NUL.
+          const end = f.roles.indexOf('\0', i);
+          role = f.roles.slice(i + 1, end);
+          i = end;
+        }
+        if (role !== 'system') turns++;
+        this.roles[role] = (this.roles[role] ?? 0) + 1;
+      }
+      this.turns.add(turns);
     }
-    this.languages[language(text)]++;
-    const key = nearKey(text);
-    if (this.nearSeen.has(key)) this.nearDuplicates++;
-    else this.nearSeen.add(key);
+    this.chars.add(f.chars);
+    this.languages[LANGUAGES[f.language]]++;
+    if (!this.nearSeen.add(f.a, f.b, f.kept)) this.nearDuplicates++;
   }
 
   build(): DatasetStats {
