@@ -21,7 +21,8 @@ import { startRuntime } from '../api/src/app.js';
 import { loadConfig } from '../api/src/config.js';
 import { createLogger } from '../api/src/logger.js';
 import { startServer } from '../api/src/server.js';
-import type { TestApp, TestUser } from '../api/test/test-app.js';
+import type { TestUser } from '../api/test/factories.js';
+import type { TestApp } from '../api/test/test-app.js';
 import {
   CREATE_RUN,
   agentWorkRoot,

@@ -32,9 +32,12 @@ export async function metricHistory(
   to: number,
   maxPoints: number,
 ): Promise<HistorySeries> {
+  // Two index probes (first and last x in range), not an aggregate: cheap however long the series.
+  const bound = (dir: 'asc' | 'desc') =>
+    `(select ${xSelect(table)} from ${table.name} where run_id = $1 and key = $2 and ${table.x} between $3 and $4
+       order by ${table.x} ${dir} limit 1)`;
   const bounds = await pool.query<{ lo: number | null; hi: number | null }>(
-    `select min(${table.x})::float8 as lo, max(${table.x})::float8 as hi from ${table.name}
-      where run_id = $1 and key = $2 and ${table.x} between $3 and $4`,
+    `select ${bound('asc')}::float8 as lo, ${bound('desc')}::float8 as hi`,
     [runId, key, ...xParams(table, from, to)],
   );
   const { lo, hi } = bounds.rows[0];
@@ -59,13 +62,13 @@ export async function metricHistory(
   const bucketWidth = rollup ? Math.ceil(width / rollup) * rollup : width;
   const rows = rollup
     ? await pool.query<{ b: number; min: number; max: number; last: number; last_x: number; first_x: number }>(
-        `select floor(bucket * $5::float8 / $6)::int8 as b, min(min) as min, max(max) as max,
+        `select (bucket::int8 * $5 / $6) as b, min(min) as min, max(max) as max,
                 (array_agg(last order by last_step desc))[1] as last, max(last_step) as last_x,
                 min(bucket)::int8 * $5 as first_x
            from run_metric_rollups
-          where run_id = $1 and key = $2 and width = $5 and bucket between floor($3::float8 / $5) and floor($4::float8 / $5)
+          where run_id = $1 and key = $2 and width = $5::int and bucket between $3::int and $4::int
           group by 1 order by 1`,
-        [runId, key, lo, hi, rollup, bucketWidth],
+        [runId, key, Math.floor(lo / rollup), Math.floor(hi / rollup), rollup, bucketWidth],
       )
     : await pool.query<{ b: number; min: number; max: number; last: number; last_x: number; first_x: number }>(
         `select floor((${xSelect(table)} - $5) / $6)::int8 as b, min(value) as min, max(value) as max,

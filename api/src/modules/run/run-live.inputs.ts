@@ -15,7 +15,21 @@ export class MetricSeries {
   @Field(() => Int, { description: 'Steps per point; 1 = raw points' }) bucketSteps!: number;
   @Field(() => Int, { nullable: true, description: 'The newest stored step: subscribe with afterStep = this' })
   lastStep!: number | null;
-  @Field(() => [MetricPoint]) points!: MetricPoint[];
+  @Field(() => [MetricPoint], { description: 'Point objects; the column fields below carry the same data faster' })
+  points!: MetricPoint[];
+  @Field(() => [Int], { description: 'Column form (what charts want; far cheaper to serve): x of each point' })
+  get steps(): number[] {
+    return this.points.map((p) => p.step);
+  }
+  @Field(() => [Float]) get mins(): number[] {
+    return this.points.map((p) => p.min);
+  }
+  @Field(() => [Float]) get maxs(): number[] {
+    return this.points.map((p) => p.max);
+  }
+  @Field(() => [Float]) get lasts(): number[] {
+    return this.points.map((p) => p.last);
+  }
 }
 
 @ArgsType()

@@ -4,7 +4,7 @@ import { AppError, badInput, notFound } from '../../errors.js';
 import { containsPattern, paginate, type PageArgs } from '../../graphql/pagination.js';
 import { metricHistory } from './metric-history.js';
 import { checkKeys, runLogStream, runMetricStream } from './run-live.js';
-import type { MetricsArgs, RunLogsArgs, SystemMetricsArgs } from './run-live.inputs.js';
+import { MetricSeries, type MetricsArgs, type RunLogsArgs, type SystemMetricsArgs } from './run-live.inputs.js';
 import { rules, validate } from '../../graphql/validate.js';
 import { pubSub } from '../../pubsub.js';
 import type { AppServices } from '../../services.js';
@@ -158,7 +158,10 @@ export class RunService {
     const from = args.fromStep ?? 0;
     const to = args.toStep ?? 2 ** 31 - 1;
     if (to < from) throw badInput('toStep', 'must not be before fromStep');
-    return Promise.all(keys.map((k) => metricHistory(this.app.pool, table, run.id, k, from, to, args.maxPoints)));
+    const series = await Promise.all(
+      keys.map((k) => metricHistory(this.app.pool, table, run.id, k, from, to, args.maxPoints)),
+    );
+    return series.map((s) => Object.assign(new MetricSeries(), s));
   }
 
   async metricKeys(run: Run): Promise<string[]> {
@@ -182,7 +185,10 @@ export class RunService {
     if (!Number.isInteger(args.maxPoints) || args.maxPoints < 2 || args.maxPoints > 10_000)
       throw badInput('maxPoints', 'must be 2 to 10000');
     const table = { name: 'run_system_metrics' as const, x: 'time' };
-    return Promise.all(keys.map((k) => metricHistory(this.app.pool, table, run.id, k, 0, 2 ** 40, args.maxPoints)));
+    const series = await Promise.all(
+      keys.map((k) => metricHistory(this.app.pool, table, run.id, k, 0, 2 ** 40, args.maxPoints)),
+    );
+    return series.map((s) => Object.assign(new MetricSeries(), s));
   }
 
   /** Log lines, newest first, optionally only those containing `search`. */
