@@ -154,6 +154,36 @@ describe('runMetrics', () => {
   }, 60_000);
 });
 
+describe('system metrics', () => {
+  it('heartbeat samples of the run in hand become per-GPU and machine series', async () => {
+    const { runId, attempt } = await heldRun();
+    const sample = (utilization: number) => ({
+      cpuPercent: 50,
+      memoryUsedMb: 1000,
+      memoryTotalMb: 4000,
+      diskUsedGb: 10,
+      diskTotalGb: 100,
+      gpus: [{ index: 0, utilization, memoryUsedMb: 100, memoryTotalMb: 1000, temperatureC: 60, powerW: null }],
+    });
+    const beat = `mutation($runs: [HeldRunInput!], $system: JSONObject) { workerHeartbeat(runs: $runs, system: $system) { leases { valid } } }`;
+    const first = await app.gql(beat, { runs: [{ runId, attempt }], system: sample(10) }, worker);
+    expect(first.data!.workerHeartbeat.leases).toEqual([{ valid: true }]);
+    const bad = await app.gql(beat, { runs: [], system: { ...sample(10), cpuPercent: 'lots' } }, worker);
+    expect(bad.errors![0].extensions!.fields[0].field).toBe('system.cpuPercent');
+    const res = await app.gql(
+      `query($id: ID!) { run(id: $id) { systemMetrics(keys: ["gpu0.utilization", "cpu.percent"]) { key lastStep steps lasts } } }`,
+      { id: runId },
+      user.token,
+    );
+    expect(res.errors).toBeUndefined();
+    const [gpu, cpu] = res.data!.run.systemMetrics;
+    expect(gpu).toMatchObject({ key: 'gpu0.utilization', lasts: [10] });
+    expect(cpu.lasts).toEqual([50]);
+    expect(Number.isInteger(gpu.lastStep)).toBe(true);
+    expect(Math.abs(gpu.lastStep - Date.now() / 1000)).toBeLessThan(60);
+  });
+});
+
 describe('the integrators’ example (docs/examples/watch-run.mjs)', () => {
   it('prints the history, then the live points, and exits when the run ends', async () => {
     const { runId, attempt } = await heldRun();

@@ -60,7 +60,7 @@ describe('a LoRA SFT run of the tiny Qwen3, through the platform', () => {
       `query($id: ID!) { run(id: $id) {
         workerName
         attempts { nodes { number workerName outcome resumedFromStep } }
-        checkpoints { nodes { step } }
+        checkpoints { nodes { step sizeBytes } }
         events(kinds: ["metric"], first: 100) { totalCount nodes { payload } }
       } }`,
       { id: runId },
@@ -69,6 +69,7 @@ describe('a LoRA SFT run of the tiny Qwen3, through the platform', () => {
     const r = detail.data!.run;
     expect(r.attempts.nodes).toEqual([{ number: 1, workerName: 'cpu-1', outcome: 'SUCCEEDED', resumedFromStep: null }]);
     expect(r.checkpoints.nodes.map((c: { step: number }) => c.step)).toEqual([6, 4, 2]);
+    expect(r.checkpoints.nodes[0].sizeBytes).toBeGreaterThan(1000);
     expect(r.events.totalCount).toBe(6);
     const { rows } = await app.runtime.pool.query(
       `select step, value from run_metrics where run_id = $1 and key = 'loss' order by step`,
@@ -81,7 +82,7 @@ describe('a LoRA SFT run of the tiny Qwen3, through the platform', () => {
   it('registers a model version whose adapter downloads, loads onto the base model and generates', async () => {
     const res = await app.gql(
       `query($p: ID!) { modelVersions(projectId: $p) { nodes {
-        id number kind files chatTemplate baseModelId downloadPath metrics run { id } datasetVersion { id }
+        id number kind files sizeBytes chatTemplate baseModelId downloadPath metrics run { id } datasetVersion { id dataset { name } }
       } } }`,
       { p: projectId },
       user.token,
@@ -92,8 +93,9 @@ describe('a LoRA SFT run of the tiny Qwen3, through the platform', () => {
       kind: 'lora_adapter',
       baseModelId: 'llm-trainer/tiny-qwen3',
       run: { id: runId },
-      datasetVersion: { id: chatVersion },
+      datasetVersion: { id: chatVersion, dataset: { name: 'chat' } },
     });
+    expect(version.sizeBytes).toBeGreaterThan(1000);
     expect(version.files).toEqual(expect.arrayContaining(['adapter_model.safetensors', 'adapter_config.json']));
     expect(version.chatTemplate).toContain('<|im_start|>');
 

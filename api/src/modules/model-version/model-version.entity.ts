@@ -1,3 +1,4 @@
+import { BigIntType } from '@mikro-orm/core';
 import { Entity, Index, ManyToOne, OneToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
 import { GraphQLJSONObject } from 'graphql-scalars';
@@ -46,7 +47,7 @@ export class ModelVersion {
   artifact!: string;
 
   @Field(() => Float)
-  @Property({ type: 'bigint' })
+  @Property({ type: new BigIntType('number') })
   sizeBytes!: number;
 
   @Field(() => [String], { description: 'Files in the archive' })

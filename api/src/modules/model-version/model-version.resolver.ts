@@ -32,7 +32,7 @@ export class ModelVersionResolver {
 
   @FieldResolver(() => DatasetVersion)
   datasetVersion(@Root() version: ModelVersion, @Ctx() ctx: Context) {
-    return ctx.em.findOneOrFail(DatasetVersion, { id: version.datasetVersion.id });
+    return ctx.em.findOneOrFail(DatasetVersion, { id: version.datasetVersion.id }, { populate: ['dataset'] });
   }
 
   @FieldResolver(() => String, { description: 'GET this path with the bearer token: the model as tar.gz' })

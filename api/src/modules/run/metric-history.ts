@@ -89,7 +89,7 @@ export async function metricHistory(
 
 // System metrics are keyed by time; their x axis is seconds (epoch) so the same code serves both.
 const xSelect = (t: { name: string; x: string }) =>
-  t.name === 'run_system_metrics' ? `extract(epoch from ${t.x})::float8` : t.x;
+  t.name === 'run_system_metrics' ? `floor(extract(epoch from ${t.x}))::float8` : t.x;
 const xParams = (t: { name: string }, from: number, to: number) =>
   t.name === 'run_system_metrics' ? [new Date(from * 1000), new Date(to * 1000)] : [from, to];
 

@@ -1,3 +1,4 @@
+import { BigIntType } from '@mikro-orm/core';
 import { Entity, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
@@ -28,7 +29,7 @@ export class RunCheckpoint {
   artifact!: string;
 
   @Field(() => Float)
-  @Property({ type: 'bigint' })
+  @Property({ type: new BigIntType('number') })
   sizeBytes!: number;
 
   @Field(() => Date)

@@ -1,3 +1,4 @@
+import { BigIntType } from '@mikro-orm/core';
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
 import { GraphQLJSONObject } from 'graphql-scalars';
@@ -104,7 +105,7 @@ export class Run {
   maxAttempts!: number;
 
   /** Metric points stored (quota: RUN_MAX_METRIC_POINTS). */
-  @Property({ type: 'bigint', default: 0 })
+  @Property({ type: new BigIntType('number'), default: 0 })
   metricPoints: number = 0;
 
   /** Attempts made before the current queue job (retryRun keeps counting from here). */

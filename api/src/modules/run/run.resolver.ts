@@ -59,7 +59,7 @@ export class RunResolver {
 
   @FieldResolver(() => DatasetVersion)
   datasetVersion(@Root() run: Run, @Ctx() ctx: Context) {
-    return ctx.em.findOneOrFail(DatasetVersion, { id: run.datasetVersion.id });
+    return ctx.em.findOneOrFail(DatasetVersion, { id: run.datasetVersion.id }, { populate: ['dataset'] });
   }
 
   @FieldResolver(() => User, { nullable: true })

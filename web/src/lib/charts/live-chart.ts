@@ -58,6 +58,14 @@ export function chartData(source: SeriesBuffer, columns: readonly Column[], smoo
   return data as uPlot.AlignedData;
 }
 
+/** Y tick labels that stay readable for learning rates (2e-4) and token rates (1.2e5) alike. */
+export function tickLabel(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a < 1e-3 || a >= 1e5) return v.toExponential(1);
+  return String(Number(v.toPrecision(4)));
+}
+
 /** `#rgb`/`#rrggbb`/`rgb()` with alpha; other colour syntaxes come back unchanged. */
 export function withAlpha(color: string, alpha: number): string {
   const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color);
@@ -115,7 +123,7 @@ export function chartOptions(input: OptionsInput): uPlot.Options {
       x: { time: false, auto: () => input.followX() },
       y: { distr: input.logScale ? 3 : 1, log: 10, range: (u) => yRange(u, input.logScale) },
     },
-    axes: [axis(), axis()],
+    axes: [axis(), { ...axis(), size: 60, values: (_u, splits) => splits.map(tickLabel) }],
     series,
     bands,
     hooks: input.hooks,

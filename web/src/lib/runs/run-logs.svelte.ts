@@ -3,7 +3,7 @@ import { toAppError, type AppError } from '$lib/graphql/errors';
 import { RunLogsDocument, RunLogsLiveDocument, type RunLogLineFieldsFragment } from '$lib/graphql/generated/graphql';
 import { follow } from './follow';
 
-const PAGE = 200;
+const PAGE = 100; // the API pages lists by at most 100
 /** Older lines are dropped past this many, so a chatty run cannot fill the tab's memory. */
 const KEEP = 5000;
 
@@ -67,7 +67,7 @@ export class RunLogTail {
     }
   }
 
-  /** Lines containing `text` (newest 200, shown oldest first); empty text ends the search. */
+  /** Lines containing `text` (newest 100, shown oldest first); empty text ends the search. */
   async search(text: string): Promise<void> {
     const mine = ++this.#searchGeneration;
     if (!text.trim()) {
