@@ -3,7 +3,7 @@ import type { RunStatus } from '$lib/graphql/generated/graphql';
 import { query } from '$lib/graphql/client';
 import { RunMetricsDocument, RunMetricsLiveDocument } from '$lib/graphql/generated/graphql';
 import { follow } from './follow';
-import { resumeAfterStep } from './metric-charts';
+import { resumeAfterStep, historyPoints } from './metric-charts';
 import { isRunFinished } from './status';
 
 interface ComparedRun {
@@ -52,8 +52,8 @@ export class CompareMetrics {
     if (this.#stopped) return;
     for (const s of series) {
       const chart = this.charts.find((c) => c.key === s.key);
-      if (!chart || s.points.length === 0) continue;
-      chart.buffer.mergeHistory(k, s.points);
+      if (!chart || s.steps.length === 0) continue;
+      chart.buffer.mergeHistory(k, historyPoints(s));
       this.#sawData(chart.key);
     }
     if (isRunFinished(run.status)) return;

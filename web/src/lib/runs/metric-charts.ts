@@ -48,3 +48,8 @@ export function seriesLabel(key: string): string {
   const match = GPU_KEY.exec(key);
   return match ? `GPU ${match[1]}` : key;
 }
+
+/** A history series from the API's column fields, as the points SeriesBuffer.mergeHistory takes. */
+export function historyPoints(s: { steps: number[]; mins: number[]; maxs: number[]; lasts: number[] }) {
+  return s.steps.map((step, i) => ({ step, min: s.mins[i]!, max: s.maxs[i]!, last: s.lasts[i]! }));
+}

@@ -1,7 +1,7 @@
 import { SeriesBuffer } from '$lib/charts/series';
 import { query } from '$lib/graphql/client';
 import { RunSystemMetricsDocument, type MetricSeriesFieldsFragment } from '$lib/graphql/generated/graphql';
-import { systemCharts, type ChartSpec } from './metric-charts';
+import { systemCharts, type ChartSpec, historyPoints } from './metric-charts';
 
 /** The agent samples the machine every few seconds; the page looks this often while the run goes on. */
 const POLL_MS = 15_000;
@@ -57,7 +57,7 @@ export class SystemMetrics {
     } catch {
       return; // Keep what is drawn; the next poll tries again.
     }
-    const withPoints = series.filter((s) => s.points.length > 0);
+    const withPoints = series.filter((s) => s.steps.length > 0);
     const keys = withPoints.map((s) => s.key).sort();
     if (keys.join() !== this.#keys) {
       // A GPU appeared (or the first page): new charts, built once for this set of series.
@@ -69,7 +69,7 @@ export class SystemMetrics {
       chart.spec.keys.forEach((key, k) => {
         const found = withPoints.find((s) => s.key === key);
         if (!found) return;
-        const points = found.points.map((p) => ({ ...p, step: p.step - origin }));
+        const points = historyPoints(found).map((p) => ({ ...p, step: p.step - origin }));
         chart.buffer.mergeHistory(k, points);
       });
     }

@@ -7,7 +7,7 @@ import {
   type MetricSeriesFieldsFragment,
 } from '$lib/graphql/generated/graphql';
 import { follow } from './follow';
-import { TRAINING_CHARTS, TRAINING_KEYS, resumeAfterStep, type ChartSpec } from './metric-charts';
+import { TRAINING_CHARTS, TRAINING_KEYS, resumeAfterStep, type ChartSpec, historyPoints } from './metric-charts';
 
 /** Points per series in a history page: about one per pixel of a wide chart. */
 const MAX_POINTS = 1000;
@@ -82,7 +82,7 @@ export class TrainingMetrics {
       for (const series of data.run.metrics) {
         const k = chart.spec.keys.indexOf(series.key);
         if (k < 0) continue;
-        chart.buffer.mergeHistory(k, series.points, range);
+        chart.buffer.mergeHistory(k, historyPoints(series), range);
         finest = Math.min(finest, series.bucketSteps);
       }
       chart.finer = { range, bucketSteps: finest };
@@ -94,8 +94,8 @@ export class TrainingMetrics {
   #merge(series: MetricSeriesFieldsFragment): void {
     for (const chart of this.charts) {
       const k = chart.spec.keys.indexOf(series.key);
-      if (k < 0 || series.points.length === 0) continue;
-      chart.buffer.mergeHistory(k, series.points);
+      if (k < 0 || series.steps.length === 0) continue;
+      chart.buffer.mergeHistory(k, historyPoints(series));
       chart.bucketSteps = Math.max(chart.bucketSteps, series.bucketSteps);
       this.#sawData(chart);
     }
