@@ -94,24 +94,19 @@ const xParams = (t: { name: string }, from: number, to: number) =>
   t.name === 'run_system_metrics' ? [new Date(from * 1000), new Date(to * 1000)] : [from, to];
 
 /** Folds stored points into the rollups; called in the ingest transaction. */
-export async function updateRollups(
-  client: pg.PoolClient,
-  runId: string,
-  keys: string[],
-  steps: number[],
-  values: number[],
-) {
+/** `points`: a JSON array of `{k: key, s: step, v: value}`. */
+export async function updateRollups(client: pg.PoolClient, runId: string, points: string) {
   // Both widths in one statement: one round trip, one pass over the batch.
   await client.query(
     `insert into run_metric_rollups (run_id, key, width, bucket, min, max, last_step, last)
-     select $1, key, w, step / w, min(value), max(value), max(step), (array_agg(value order by step desc))[1]
-       from unnest($3::text[], $4::int[], $5::float8[]) as m(key, step, value), unnest($2::int[]) as w
-      group by key, w, step / w
+     select $1, m.k, w, m.s / w, min(m.v), max(m.v), max(m.s), (array_agg(m.v order by m.s desc))[1]
+       from json_to_recordset($3::json) as m(k text, s int, v float8), unnest($2::int[]) as w
+      group by m.k, w, m.s / w
      on conflict (run_id, key, width, bucket) do update set
        min = least(run_metric_rollups.min, excluded.min),
        max = greatest(run_metric_rollups.max, excluded.max),
        last = case when excluded.last_step >= run_metric_rollups.last_step then excluded.last else run_metric_rollups.last end,
        last_step = greatest(run_metric_rollups.last_step, excluded.last_step)`,
-    [runId, [...ROLLUP_WIDTHS], keys, steps, values],
+    [runId, [...ROLLUP_WIDTHS], points],
   );
 }

@@ -15,36 +15,54 @@ export interface IncomingEvent {
  * again after a resume replaces the value it had. Returns how many events were new.
  */
 export class MetricQuotaError extends Error {}
+export class RunNotFoundError extends Error {}
+/** The attempt is not the worker's (any more): the fencing check, made under the run row lock. */
+export class NotHeldError extends Error {}
 
 export async function storeEvents(
   pool: pg.Pool,
   runId: string,
   attempt: number,
+  workerId: string,
   events: IncomingEvent[],
   maxPoints: number,
-) {
-  if (!events.length) return 0;
+): Promise<{ stored: number; cancelRequested: boolean }> {
   const client = await pool.connect();
   try {
     await client.query('begin');
-    // The run row lock orders concurrent batches of one run; the counter enforces the quota.
-    const quota = await client.query<{ metric_points: string }>(
-      `select metric_points from runs where id = $1 for update`,
-      [runId],
-    );
+    // The run row lock orders concurrent batches of one run, makes the fencing check atomic with the
+    // writes, and guards the quota counter.
+    const quota = await client.query<{
+      metric_points: string;
+      attempt: number;
+      status: string;
+      worker_id: string | null;
+      cancel_requested_at: Date | null;
+    }>(`select metric_points, attempt, status, worker_id, cancel_requested_at from runs where id = $1 for update`, [
+      runId,
+    ]);
+    const run = quota.rows[0];
+    if (!run) throw new RunNotFoundError('Run not found');
+    if (run.worker_id !== workerId || run.attempt !== attempt || !['STARTING', 'RUNNING'].includes(run.status))
+      throw new NotHeldError(
+        `attempt ${attempt} of this run is not held by this worker (current attempt ${run.attempt}, ${run.status})`,
+      );
+    const cancelRequested = run.cancel_requested_at !== null;
+    if (!events.length) {
+      await client.query('commit');
+      return { stored: 0, cancelRequested };
+    }
     const inserted = await client.query(
       `insert into run_events (run_id, attempt, seq, kind, time, payload)
        select $1, $2, e.seq, e.kind, e.time, e.payload
-         from unnest($3::int[], $4::text[], $5::timestamptz[], $6::jsonb[]) as e(seq, kind, time, payload)
+         from json_to_recordset($3::json) as e(seq int, kind text, time timestamptz, payload jsonb)
        on conflict (run_id, attempt, seq) do nothing
-       returning id, kind, time, payload`,
+       returning id, kind, time, case when kind in ('log', 'failed') then payload end as payload`,
+      // One JSON document, not six arrays: node-postgres escapes array elements one by one in JS.
       [
         runId,
         attempt,
-        events.map((e) => e.seq),
-        events.map((e) => e.event),
-        events.map((e) => e.time),
-        events.map((e) => JSON.stringify(e.data)),
+        JSON.stringify(events.map((e) => ({ seq: e.seq, kind: e.event, time: e.time, payload: e.data }))),
       ],
     );
     const keys: string[] = [];
@@ -76,18 +94,20 @@ export async function storeEvents(
         throw new MetricQuotaError(
           `this run has ${used} metric points stored; ${keys.length} more would pass its quota of ${maxPoints} (RUN_MAX_METRIC_POINTS)`,
         );
-      const counted = await client.query(
-        `insert into run_metrics (run_id, key, step, value, attempt, time)
-         select $1, m.key, m.step, m.value, $2, m.time
-           from unnest($3::text[], $4::int[], $5::float8[], $6::timestamptz[]) as m(key, step, value, time)
-         on conflict (run_id, key, step) do update set value = excluded.value, attempt = excluded.attempt, time = excluded.time
-           where run_metrics.attempt <= excluded.attempt
-         returning (xmax = 0) as inserted`,
-        [runId, attempt, keys, steps, values, times],
+      const points = JSON.stringify(keys.map((k, i) => ({ k, s: steps[i], v: values[i], t: times[i] })));
+      const counted = await client.query<{ added: number }>(
+        `with stored as (
+           insert into run_metrics (run_id, key, step, value, attempt, time)
+           select $1, m.k, m.s, m.v, $2, m.t from json_to_recordset($3::json) as m(k text, s int, v float8, t timestamptz)
+           on conflict (run_id, key, step) do update set value = excluded.value, attempt = excluded.attempt, time = excluded.time
+             where run_metrics.attempt <= excluded.attempt
+           returning (xmax = 0) as inserted)
+         select (count(*) filter (where inserted))::int as added from stored`,
+        [runId, attempt, points],
       );
-      const added = counted.rows.filter((r) => r.inserted).length;
+      const added = counted.rows[0]!.added;
       if (added) await client.query(`update runs set metric_points = metric_points + $2 where id = $1`, [runId, added]);
-      await updateRollups(client, runId, keys, steps, values);
+      await updateRollups(client, runId, points);
     }
     await client.query('commit');
     // Only what is stored is announced: subscribers never see a point the history will not have.
@@ -105,7 +125,7 @@ export async function storeEvents(
         message: String(r.payload.message ?? ''),
       }));
     if (lines.length) pubSub.publish('RUN_LOGS', runId, { lines });
-    return inserted.rowCount ?? 0;
+    return { stored: inserted.rowCount ?? 0, cancelRequested };
   } catch (error) {
     await client.query('rollback');
     throw error;

@@ -18,7 +18,7 @@ import type {
 } from './run-worker.inputs.js';
 import { ACTIVE, FINISHED, Run, RunStatus } from './run.entity.js';
 import { publishRun } from './run.service.js';
-import { MetricQuotaError, storeEvents } from './run-events.store.js';
+import { MetricQuotaError, NotHeldError, RunNotFoundError, storeEvents } from './run-events.store.js';
 
 /** Trainer failures that would fail the same way again: no retry. */
 const FINAL_REASONS = new Set(['invalid_spec', 'nan_loss', 'oom']);
@@ -176,38 +176,46 @@ export class RunWorkerService {
     return run;
   }
 
+  /**
+   * Stores a batch with plain SQL (the hot path: no ORM unless the batch changes the run's state);
+   * the fencing check happens inside the storing transaction, under the run row lock.
+   */
   async reportEvents(input: ReportRunEventsInput) {
     const data = validate(eventsSchema, input, 'input');
-    const run = await this.held(data.runId, data.attempt);
-    let stored: number;
+    const workerId = await this.ctx.services.workers.selfId();
+    let result: { stored: number; cancelRequested: boolean };
     try {
-      stored = await storeEvents(
+      result = await storeEvents(
         this.app.pool,
-        run.id,
+        data.runId,
         data.attempt,
+        workerId,
         data.events,
         this.app.config.RUN_MAX_METRIC_POINTS,
       );
     } catch (error) {
       if (error instanceof MetricQuotaError) throw badInput('input.events', error.message);
+      if (error instanceof RunNotFoundError) throw notFound('Run');
+      if (error instanceof NotHeldError) throw new AppError('CONFLICT', `${LEASE_LOST}: ${error.message}`);
       throw error;
     }
-    let changed = false;
-    for (const e of data.events) {
-      if (e.event === 'status') {
-        run.phase = String(e.data.message ?? e.data.status ?? '').slice(0, 500);
-        if (e.data.status === 'training' && run.status === RunStatus.STARTING) run.status = RunStatus.RUNNING;
-        changed = true;
-      } else if (e.event === 'progress') {
-        const { step, total_steps: totalSteps, epoch } = e.data as Record<string, number>;
-        if ([step, totalSteps, epoch].every(Number.isFinite)) run.progress = { step, totalSteps, epoch };
-        if (run.status === RunStatus.STARTING) run.status = RunStatus.RUNNING;
-        changed = true;
+    const stateEvents = data.events.filter((e) => e.event === 'status' || e.event === 'progress');
+    if (stateEvents.length) {
+      const run = await this.ctx.em.findOneOrFail(Run, { id: data.runId });
+      for (const e of stateEvents) {
+        if (e.event === 'status') {
+          run.phase = String(e.data.message ?? e.data.status ?? '').slice(0, 500);
+          if (e.data.status === 'training' && run.status === RunStatus.STARTING) run.status = RunStatus.RUNNING;
+        } else {
+          const { step, total_steps: totalSteps, epoch } = e.data as Record<string, number>;
+          if ([step, totalSteps, epoch].every(Number.isFinite)) run.progress = { step, totalSteps, epoch };
+          if (run.status === RunStatus.STARTING) run.status = RunStatus.RUNNING;
+        }
       }
+      await this.ctx.em.flush();
+      publishRun(run.id);
     }
-    await this.ctx.em.flush();
-    if (changed) publishRun(run.id);
-    return { stored, cancelRequested: !!run.cancelRequestedAt };
+    return result;
   }
 
   /** Ends the attempt: success registers the model version; a crash is retried while tries remain. */
