@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createPubSub } from '@graphql-yoga/subscription';
 
 /** Progress of a dataset version being processed. */
@@ -12,6 +13,10 @@ export interface DatasetVersionProgressEvent {
  * Typed topics, in process. The interface is what a Redis-backed implementation replaces when the
  * API runs as several instances.
  */
+// Many subscribers of one run each listen on its topic: no listener-count "leak" warning at 11.
+const eventTarget = new EventTarget();
+setMaxListeners(0, eventTarget);
+
 export const pubSub = createPubSub<{
   DATASET_VERSION_PROGRESS: [versionId: string, payload: DatasetVersionProgressEvent];
   /** Something about the run changed (state, progress, attempt); subscribers re-read it. */
@@ -20,7 +25,7 @@ export const pubSub = createPubSub<{
   RUN_METRICS: [runId: string, payload: { points: { key: string; step: number; value: number }[] }];
   RUN_LOGS: [runId: string, payload: { lines: RunLogLineEvent[] }];
   WORKER_UPDATED: [payload: { workerId: string }];
-}>();
+}>({ eventTarget: eventTarget as never });
 
 export interface RunLogLineEvent {
   id: string;
