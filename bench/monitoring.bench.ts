@@ -9,22 +9,16 @@
 //    metricHistory() called directly.                                goal p95 ≤ 50 ms
 // 3. Live latency: graphql-ws `runMetrics` subscribers spread over the 4 runs, each run's producer at
 //    20 points/s; emit (before the mutation is sent) → received.    goal p50 ≤ 30 ms, p99 ≤ 150 ms
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import WebSocket from 'ws';
-import { startRuntime } from '../api/src/app.js';
-import { loadConfig } from '../api/src/config.js';
-import { createLogger } from '../api/src/logger.js';
 import { metricHistory, updateRollups } from '../api/src/modules/run/metric-history.js';
-import { startServer } from '../api/src/server.js';
+import { benchLogin, startBenchApp } from './bench-app.js';
 import type { TestUser } from '../api/test/factories.js';
 import type { TestApp } from '../api/test/test-app.js';
 import { CREATE_RUN, agentWorkRoot, chatRows, datasetVersion, tinyRun, workerToken } from '../api/test/training.js';
@@ -44,52 +38,7 @@ const EVENTS_PER_BATCH = 100;
 const KEYS = Array.from({ length: 10 }, (_, i) => `m${i}`);
 const POINTS_PER_BATCH = EVENTS_PER_BATCH * KEYS.length;
 
-const dir = mkdtempSync(join(tmpdir(), 'llmt-bench-monitoring-'));
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `bench_${randomBytes(6).toString('hex')}`;
 const REPORT = `mutation($i: ReportRunEventsInput!) { reportRunEvents(input: $i) { stored } }`;
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function startApp() {
-  await adminQuery(`create database ${dbName}`);
-  const config = loadConfig({
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${dbName}`,
-    DATA_DIR: join(dir, 'data'),
-    LOG_LEVEL: 'silent',
-    ADMIN_EMAIL: 'bench@example.com',
-    ADMIN_PASSWORD: 'bench-password-1',
-    WEB_BUILD_DIR: join(dir, 'none'),
-    RUN_PROJECT_CONCURRENCY: '10',
-    RUN_LEASE_SECONDS: '3600', // the manual workers send no heartbeats
-  });
-  const runtime = await startRuntime(config, createLogger('silent'));
-  const server = await startServer(runtime, 0, '127.0.0.1');
-  const gql: TestApp['gql'] = async (query, variables, token) => {
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as never;
-  };
-  const app = { url: server.url, config, runtime, server, gql } as unknown as TestApp;
-  return {
-    app,
-    close: async () => {
-      await server.stop();
-      await runtime.close();
-    },
-  };
-}
 
 const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const fmt = (x: number) => x.toFixed(1);
@@ -351,14 +300,10 @@ async function latencyBench(app: TestApp, user: TestUser, held: Held[]) {
   );
 }
 
-const { app, close } = await startApp();
+// The manual workers send no heartbeats: a long lease.
+const { app, close } = await startBenchApp('monitoring', { RUN_PROJECT_CONCURRENCY: '10', RUN_LEASE_SECONDS: '3600' });
 try {
-  const login = await app.gql(
-    `mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken user { id } } }`,
-    { i: { email: 'bench@example.com', password: 'bench-password-1' } },
-  );
-  const { accessToken, refreshToken, user: me } = login.data!.login;
-  const user: TestUser = { id: me.id, email: 'bench@example.com', password: '', token: accessToken, refreshToken };
+  const user = await benchLogin(app);
   const projectId = (await app.gql(`mutation { createProject(input: { name: "bench" }) { id } }`, {}, user.token)).data!
     .createProject.id as string;
   const version = await datasetVersion(app, user, projectId, 'rows', chatRows(4));
@@ -381,7 +326,5 @@ try {
   if (only.includes('latency')) await latencyBench(app, user, held);
 } finally {
   await close();
-  await adminQuery(`drop database if exists ${dbName} with (force)`);
-  rmSync(dir, { recursive: true, force: true });
   rmSync(agentWorkRoot, { recursive: true, force: true }); // made by training.ts on import
 }

@@ -10,17 +10,11 @@
 // Both include Python start, imports, tokenisation and model load.              goal ≤ 1.03×
 // Per-step losses of the two must agree (platform: run_metrics).               goal ≤ 1e-4
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { startRuntime } from '../api/src/app.js';
-import { loadConfig } from '../api/src/config.js';
-import { createLogger } from '../api/src/logger.js';
-import { startServer } from '../api/src/server.js';
+import { benchLogin, startBenchApp } from './bench-app.js';
 import type { TestUser } from '../api/test/factories.js';
 import type { TestApp } from '../api/test/test-app.js';
 import {
@@ -47,57 +41,6 @@ const { values } = parseArgs({
 const STEPS = Number(values.steps);
 const REPEATS = Number(values.repeats);
 const HYPER = { maxSteps: STEPS, saveSteps: 1000, loggingSteps: 1, seed: 42 };
-
-const dir = mkdtempSync(join(tmpdir(), 'llmt-bench-runs-'));
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `bench_${randomBytes(6).toString('hex')}`;
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** The real API (runtime + HTTP/WS server) on a fresh database of the local PostgreSQL. */
-async function startApp() {
-  await adminQuery(`create database ${dbName}`);
-  const config = loadConfig({
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${dbName}`,
-    DATA_DIR: join(dir, 'data'),
-    LOG_LEVEL: 'silent',
-    ADMIN_EMAIL: 'bench@example.com',
-    ADMIN_PASSWORD: 'bench-password-1',
-    WEB_BUILD_DIR: join(dir, 'none'),
-  });
-  const runtime = await startRuntime(config, createLogger('silent'));
-  const server = await startServer(runtime, 0, '127.0.0.1');
-  const gql: TestApp['gql'] = async (query, variables, token) => {
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as never;
-  };
-  const app = { url: server.url, config, runtime, server, gql } as unknown as TestApp;
-  const close = async () => {
-    await server.stop();
-    await runtime.close();
-  };
-  return { app, close };
-}
-
-async function login(app: TestApp): Promise<TestUser> {
-  const res = await app.gql(`mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken user { id } } }`, {
-    i: { email: 'bench@example.com', password: 'bench-password-1' },
-  });
-  const { accessToken, refreshToken, user } = res.data!.login;
-  return { id: user.id, email: 'bench@example.com', password: '', token: accessToken, refreshToken };
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -192,9 +135,9 @@ function agentConfig(app: TestApp, token: string, python: string, name: string):
   };
 }
 
-const { app, close } = await startApp();
+const { app, dir, close } = await startBenchApp('runs');
 try {
-  const admin = await login(app);
+  const admin = await benchLogin(app);
   const projectId = (await app.gql(`mutation { createProject(input: { name: "bench" }) { id } }`, {}, admin.token))
     .data!.createProject.id as string;
   const version = await datasetVersion(app, admin, projectId, 'bench', chatRows(Number(values.rows)));
@@ -258,7 +201,5 @@ try {
   );
 } finally {
   await close();
-  await adminQuery(`drop database if exists ${dbName} with (force)`);
-  rmSync(dir, { recursive: true, force: true });
   rmSync(agentWorkRoot, { recursive: true, force: true });
 }
