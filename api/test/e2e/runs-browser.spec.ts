@@ -86,7 +86,7 @@ describe('runs in a real browser', () => {
       const runId = page.url().split('/').pop()!;
 
       // While it trains, the loss chart grows in place (points pushed over graphql-ws).
-      const lossChart = page.locator('[data-testid=run-charts] .live-chart').first();
+      const lossChart = page.locator('[data-testid=run-charts] .live-chart', { hasText: 'Loss' });
       const drawn = async () => Number((await lossChart.getAttribute('data-points')) ?? 0);
       await expect.poll(drawn, { timeout: 180_000, interval: 250 }).toBeGreaterThanOrEqual(2);
       const early = await drawn();
