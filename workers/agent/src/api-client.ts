@@ -26,7 +26,7 @@ export class ApiClient {
     private readonly maxWaitMs = 5 * 60_000,
   ) {}
 
-  private async withRetry<T>(what: string, call: () => Promise<T>): Promise<T> {
+  private async withRetry<T>(call: () => Promise<T>): Promise<T> {
     let delay = 200;
     const deadline = Date.now() + this.maxWaitMs;
     for (;;) {
@@ -41,7 +41,7 @@ export class ApiClient {
   }
 
   graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    return this.withRetry('graphql', async () => {
+    return this.withRetry(async () => {
       const res = await fetch(`${this.baseUrl}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
@@ -79,14 +79,14 @@ export class ApiClient {
 
   /** GET a binary resource of a held run; returns the response to stream from. */
   download(path: string, attempt: number): Promise<Response> {
-    return this.withRetry(path, async () =>
+    return this.withRetry(async () =>
       this.check(await fetch(`${this.baseUrl}${path}`, { headers: this.headers(attempt) })),
     );
   }
 
   /** PUT a file (streamed from disk on each try) to a held run's endpoint. */
   upload<T>(path: string, attempt: number, open: () => Readable): Promise<T> {
-    return this.withRetry(path, async () => {
+    return this.withRetry(async () => {
       const res = await fetch(`${this.baseUrl}${path}`, {
         method: 'PUT',
         headers: { ...this.headers(attempt), 'content-type': 'application/gzip' },

@@ -14,6 +14,10 @@ export interface IncomingEvent {
  * unique keys (run, attempt, seq) and (run, key, step) make a resent batch a no-op; a step trained
  * again after a resume replaces the value it had. Returns how many events were new.
  */
+/** A log line's level: the trainer's own, else `error` for a failure and `info` for anything else. */
+export const logLevel = (kind: string, level: unknown) =>
+  typeof level === 'string' ? level : kind === 'failed' ? 'error' : 'info';
+
 export class MetricQuotaError extends Error {}
 export class RunNotFoundError extends Error {}
 /** The attempt is not the worker's (any more): the fencing check, made under the run row lock. */
@@ -121,7 +125,7 @@ export async function storeEvents(
         id: String(r.id),
         time: r.time as Date,
         attempt,
-        level: String(r.payload.level ?? (r.kind === 'failed' ? 'error' : 'info')),
+        level: logLevel(r.kind, r.payload.level),
         message: String(r.payload.message ?? ''),
       }));
     if (lines.length) pubSub.publish('RUN_LOGS', runId, { lines });

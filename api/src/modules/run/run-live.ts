@@ -67,7 +67,7 @@ export async function* runLogStream(ctx: Context, app: AppServices, runId: strin
   let last = BigInt(afterId ?? '0');
   try {
     const backlog = await app.pool.query<RunLogLineEvent>(
-      `select id::text, time, attempt, coalesce(payload->>'level', 'error') as level, coalesce(payload->>'message', '') as message
+      `select id::text, time, attempt, coalesce(payload->>'level', case when kind = 'failed' then 'error' else 'info' end) as level, coalesce(payload->>'message', '') as message
          from run_events where run_id = $1 and kind in ('log', 'failed') and id > $2 order by id limit 10000`,
       [runId, last.toString()],
     );

@@ -30,8 +30,6 @@ export function queuesForWorker(gpus: number): string[] {
 /** pg-boss returns `{affected}`; its type declaration leaves the fields out. */
 const affected = (r: CommandResponse) => ((r as { affected?: number }).affected ?? 0) > 0;
 
-export type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
-
 /**
  * The training queue, on pg-boss in the platform's own PostgreSQL (schema `pgboss`). pg-boss gives
  * priorities, per-group (project) concurrency, retries with a limit, and leases: a claimed job must

@@ -1,8 +1,10 @@
+import { LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { AppError, badInput, notFound } from '../../errors.js';
 import { containsPattern, paginate, type PageArgs } from '../../graphql/pagination.js';
 import { metricHistory } from './metric-history.js';
+import { logLevel } from './run-events.store.js';
 import { checkKeys, runLogStream, runMetricStream } from './run-live.js';
 import { MetricSeries, type MetricsArgs, type RunLogsArgs, type SystemMetricsArgs } from './run-live.inputs.js';
 import { rules, validate } from '../../graphql/validate.js';
@@ -26,6 +28,9 @@ const createSchema = z.object({
   priority: z.number().int().min(-100, 'must be -100 to 100').max(100, 'must be -100 to 100'),
 });
 
+/** What a run list shows per row besides the run itself: loaded with the page, not per row. */
+const LIST_POPULATE = ['worker', 'project'];
+
 export const publishRun = (runId: string) => pubSub.publish('RUN_UPDATED', runId, { runId });
 
 /** What users do with runs: launch, watch, cancel, retry. Access is checked first, per project. */
@@ -47,7 +52,7 @@ export class RunService {
     await requireProjectRole(this.ctx.em, this.ctx.viewer, args.projectId, ProjectRole.VIEWER);
     const where: Record<string, unknown> = { project: args.projectId };
     if (args.status?.length) where.status = { $in: args.status };
-    return paginate(this.ctx.em, Run, where, { createdAt: 'desc', id: 'desc' }, args);
+    return paginate(this.ctx.em, Run, where, { createdAt: 'desc', id: 'desc' }, args, LIST_POPULATE);
   }
 
   async create(input: CreateRunInput): Promise<Run> {
@@ -76,7 +81,7 @@ export class RunService {
     const projectId = version.dataset.project.id;
     const run = await this.ctx.em.transactional(async (em) => {
       // Run numbers are per project; the project row lock orders concurrent launches.
-      await em.findOneOrFail(Project, { id: projectId }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
+      await em.findOneOrFail(Project, { id: projectId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const [{ max }] = await em.execute<{ max: number | null }[]>(
         'select max(number) as max from runs where project_id = ?',
         [projectId],
@@ -152,16 +157,10 @@ export class RunService {
   /** Downsampled history of the training metrics (see metric-history.ts). */
   async metrics(run: Run, args: MetricsArgs) {
     const keys = checkKeys(args.keys) ?? (await this.metricKeys(run));
-    if (!Number.isInteger(args.maxPoints) || args.maxPoints < 2 || args.maxPoints > 10_000)
-      throw badInput('maxPoints', 'must be 2 to 10000');
-    const table = { name: 'run_metrics' as const, x: 'step' };
     const from = args.fromStep ?? 0;
     const to = args.toStep ?? 2 ** 31 - 1;
     if (to < from) throw badInput('toStep', 'must not be before fromStep');
-    const series = await Promise.all(
-      keys.map((k) => metricHistory(this.app.pool, table, run.id, k, from, to, args.maxPoints)),
-    );
-    return series.map((s) => Object.assign(new MetricSeries(), s));
+    return this.history(run, { name: 'run_metrics', x: 'step' }, keys, from, to, args.maxPoints);
   }
 
   async metricKeys(run: Run): Promise<string[]> {
@@ -182,11 +181,21 @@ export class RunService {
       );
       keys = r.rows.map((k) => k.key);
     }
-    if (!Number.isInteger(args.maxPoints) || args.maxPoints < 2 || args.maxPoints > 10_000)
+    return this.history(run, { name: 'run_system_metrics', x: 'time' }, keys, 0, 2 ** 40, args.maxPoints);
+  }
+
+  private async history(
+    run: Run,
+    table: Parameters<typeof metricHistory>[1],
+    keys: string[],
+    from: number,
+    to: number,
+    maxPoints: number,
+  ) {
+    if (!Number.isInteger(maxPoints) || maxPoints < 2 || maxPoints > 10_000)
       throw badInput('maxPoints', 'must be 2 to 10000');
-    const table = { name: 'run_system_metrics' as const, x: 'time' };
     const series = await Promise.all(
-      keys.map((k) => metricHistory(this.app.pool, table, run.id, k, 0, 2 ** 40, args.maxPoints)),
+      keys.map((k) => metricHistory(this.app.pool, table, run.id, k, from, to, maxPoints)),
     );
     return series.map((s) => Object.assign(new MetricSeries(), s));
   }
@@ -202,7 +211,7 @@ export class RunService {
         id: e.id,
         time: e.time,
         attempt: e.attempt,
-        level: String(e.payload.level ?? 'error'),
+        level: logLevel(e.kind, e.payload.level),
         message: String(e.payload.message ?? ''),
       })),
     };
@@ -220,7 +229,7 @@ export class RunService {
   async mine(args: MyRunsArgs) {
     const where: Record<string, unknown> = { project: { members: { user: this.ctx.viewer!.user.id } } };
     if (args.status?.length) where.status = { $in: args.status };
-    return paginate(this.ctx.em, Run, where, { createdAt: 'desc', id: 'desc' }, args);
+    return paginate(this.ctx.em, Run, where, { createdAt: 'desc', id: 'desc' }, args, LIST_POPULATE);
   }
 
   attempts(run: Run, page: PageArgs) {
