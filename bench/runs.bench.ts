@@ -130,6 +130,7 @@ function agentConfig(app: TestApp, token: string, python: string, name: string):
     pollSeconds: 2, // the agent's default (LLMTRAINER_POLL_SECONDS)
     cancelGraceSeconds: 60,
     trainerMode: 'train',
+    relayMemoryEvents: 5000,
     trainerEnv: {},
     hostname: `bench-${name}`,
   };

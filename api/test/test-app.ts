@@ -51,7 +51,7 @@ export async function startTestApp(
   const dataDir = mkdtempSync(join(tmpdir(), 'llmt-data-'));
   const config = loadConfig({
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', // TEST_LOG_LEVEL=warn shows what the API logged
     DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,
     ADMIN_EMAIL: ADMIN.email,

@@ -77,6 +77,7 @@ export function agentConfig(app: TestApp, token: string, name: string, extra: Pa
     pollSeconds: 0.2,
     cancelGraceSeconds: 60,
     trainerMode: 'train',
+    relayMemoryEvents: 5000,
     trainerEnv: {},
     hostname: `test-${name}`,
     ...extra,

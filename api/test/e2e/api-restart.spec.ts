@@ -1,7 +1,8 @@
-// The API killed (SIGKILL) and restarted while a run trains: the agent retries, resends what was not
-// acknowledged, and the stored events and metrics are exactly what the trainer emitted.
+// The API killed (SIGKILL) and restarted while a run trains: the agent retries, spools what piles up
+// to disk, resends what was not acknowledged, and the stored events and metrics are exactly what the
+// trainer emitted.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { createProject, createUser, loginAdmin, type TestUser } from '../factori
 import {
   CREATE_RUN,
   FINISHED,
+  agentWorkRoot,
   chatRows,
   datasetVersion,
   repoRoot,
@@ -60,6 +62,15 @@ async function startApi() {
   return child;
 }
 
+/** Resolves once `done()` holds, checking every 50 ms; fails after `ms`. */
+async function until(done: () => boolean, ms: number) {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const app = {
   url,
   gql: async (query: string, variables?: Record<string, unknown>, token?: string) =>
@@ -90,6 +101,7 @@ describe('an API restart mid-run', () => {
     const projectId = await createProject(app, user.token, 'Restart');
     const version = await datasetVersion(app, user, projectId, 'rows', chatRows(16));
     agent = await startAgent(app, await loginAdmin(app), 'steady', {
+      relayMemoryEvents: 8, // a short outage is enough to reach the disk
       trainerEnv: { LLMTRAINER_TEST_HOOKS: JSON.stringify({ step_delay_s: 0.3 }) },
     });
     const created = await app.gql(CREATE_RUN, { i: tinyRun(version, { maxSteps: 20, saveSteps: 10 }) }, user.token);
@@ -99,6 +111,9 @@ describe('an API restart mid-run', () => {
     const killed = new Promise((resolve) => api!.once('exit', resolve));
     api!.kill('SIGKILL');
     await killed;
+    // The trainer goes on; what it emits while the API is away reaches the attempt's spool directory.
+    const spool = join(agentWorkRoot, 'steady', 'runs', runId, 'attempt-1', 'spool');
+    await until(() => existsSync(spool) && readdirSync(spool).length > 0, 30_000);
     api = await startApi();
 
     const run = await waitForRun(app, user.token, runId, (r) => FINISHED.includes(r.status));

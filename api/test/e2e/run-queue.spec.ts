@@ -46,6 +46,13 @@ describe('4 workers × 200 queued noop runs', () => {
       agents.push(await startAgent(app, admin, `noop-${w}`, { trainerMode: 'noop', pollSeconds: 0.1 }));
     // runUpdated yields the current state first: a run that already ended resolves at once.
     for (const id of ids) await waitForRun(app, user.token, id, (r) => FINISHED.includes(r.status));
+    // A run that did not succeed shows why, so a red run says more than a count.
+    const unhappy = await app.runtime.pool.query(
+      `select r.id, r.status, r.error, json_agg(json_build_object('attempt', a.number, 'worker', a.worker_name,
+         'outcome', a.outcome, 'reason', a.reason) order by a.number) as attempts
+       from runs r left join run_attempts a on a.run_id = r.id where r.status <> 'SUCCEEDED' group by r.id`,
+    );
+    expect(unhappy.rows).toEqual([]);
     const status = await app.runtime.pool.query<{ status: string; n: string }>(
       `select status, count(*) as n from runs group by status`,
     );
@@ -57,6 +64,15 @@ describe('4 workers × 200 queued noop runs', () => {
     expect(attempts.rows).toEqual([]);
     const models = await app.runtime.pool.query(`select count(distinct run_id) as n from model_versions`);
     expect(models.rows[0].n).toBe('201');
+    // Versions completed at the same moment in one project still get numbers 1, 2, 3… each once.
+    const numbering = await app.runtime.pool.query(
+      `select count(*)::int as n, count(distinct number)::int as distinct, max(number) as top
+         from model_versions group by project_id order by 1`,
+    );
+    expect(numbering.rows).toEqual([
+      { n: 100, distinct: 100, top: 100 },
+      { n: 101, distinct: 101, top: 101 },
+    ]);
     const jobs = await app.runtime.pool.query(
       `select state, count(*) as n from pgboss.job group by state order by state`,
     );

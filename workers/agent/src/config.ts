@@ -16,6 +16,8 @@ export interface AgentConfig {
   cancelGraceSeconds: number;
   /** `noop`: every run uses the trainer's noop mode (queue tests); `train` otherwise. */
   trainerMode: 'train' | 'noop';
+  /** Trainer events held in memory while the API does not answer; older ones are spooled to disk. */
+  relayMemoryEvents: number;
   /** Extra environment for the trainer (tests inject LLMTRAINER_TEST_HOOKS). */
   trainerEnv: Record<string, string>;
   hostname: string;
@@ -45,6 +47,7 @@ export function configFromEnv(env = process.env): AgentConfig {
     pollSeconds: number('LLMTRAINER_POLL_SECONDS', 2, 0.05),
     cancelGraceSeconds: number('LLMTRAINER_CANCEL_GRACE_SECONDS', 120, 1),
     trainerMode,
+    relayMemoryEvents: number('LLMTRAINER_RELAY_MEMORY_EVENTS', 5000, 1),
     trainerEnv: {},
     hostname: hostname(),
   };

@@ -95,6 +95,7 @@ export class RunExecutor {
         attempt,
         (e) => this.uploadCheckpoint(e),
         () => this.cancel(),
+        { memoryEvents: this.config.relayMemoryEvents, spoolDir: join(this.dir, 'spool') },
       );
       this.trainer = await this.spawn(spec, (e) => relay.push(e));
       if (this.cancelling) this.trainer.stop();

@@ -18,6 +18,24 @@ export interface IncomingEvent {
 export const logLevel = (kind: string, level: unknown) =>
   typeof level === 'string' ? level : kind === 'failed' ? 'error' : 'info';
 
+/** What a batch says about the run's state: the latest phase and progress, and whether training began. */
+export function runStateOf(events: IncomingEvent[]) {
+  let phase: string | null = null;
+  let progress: { step: number; totalSteps: number; epoch: number } | null = null;
+  let training = false;
+  for (const e of events) {
+    if (e.event === 'status') {
+      phase = String(e.data.message ?? e.data.status ?? '').slice(0, 500);
+      if (e.data.status === 'training') training = true;
+    } else if (e.event === 'progress') {
+      const { step, total_steps: totalSteps, epoch } = e.data as Record<string, number>;
+      if ([step, totalSteps, epoch].every(Number.isFinite)) progress = { step, totalSteps, epoch };
+      training = true;
+    }
+  }
+  return phase === null && progress === null && !training ? null : { phase, progress, training };
+}
+
 export class MetricQuotaError extends Error {}
 export class RunNotFoundError extends Error {}
 /** The attempt is not the worker's (any more): the fencing check, made under the run row lock. */
@@ -30,7 +48,7 @@ export async function storeEvents(
   workerId: string,
   events: IncomingEvent[],
   maxPoints: number,
-): Promise<{ stored: number; cancelRequested: boolean }> {
+): Promise<{ stored: number; cancelRequested: boolean; stateChanged: boolean }> {
   const client = await pool.connect();
   try {
     await client.query('begin');
@@ -54,8 +72,17 @@ export async function storeEvents(
     const cancelRequested = run.cancel_requested_at !== null;
     if (!events.length) {
       await client.query('commit');
-      return { stored: 0, cancelRequested };
+      return { stored: 0, cancelRequested, stateChanged: false };
     }
+    // Under the same lock as the fencing check: a run the reconciler just requeued is not revived.
+    const state = runStateOf(events);
+    if (state)
+      await client.query(
+        `update runs set phase = coalesce($2, phase), progress = coalesce($3::jsonb, progress),
+           status = case when $4 and status = 'STARTING' then 'RUNNING' else status end
+         where id = $1`,
+        [runId, state.phase, state.progress && JSON.stringify(state.progress), state.training],
+      );
     const inserted = await client.query(
       `insert into run_events (run_id, attempt, seq, kind, time, payload)
        select $1, $2, e.seq, e.kind, e.time, e.payload
@@ -129,7 +156,7 @@ export async function storeEvents(
         message: String(r.payload.message ?? ''),
       }));
     if (lines.length) pubSub.publish('RUN_LOGS', runId, { lines });
-    return { stored: inserted.rowCount ?? 0, cancelRequested };
+    return { stored: inserted.rowCount ?? 0, cancelRequested, stateChanged: state !== null };
   } catch (error) {
     await client.query('rollback');
     throw error;

@@ -1,4 +1,5 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { RunQueue } from './run-queue.js';
 import { RunAttempt } from './run-attempt.entity.js';
@@ -14,48 +15,13 @@ export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, 
   let stopped = false;
   let running: Promise<void> | null = null;
   const tick = async () => {
-    const em = orm.em.fork();
-    const runs = await em.find(Run, { status: { $in: [...ACTIVE] }, jobId: { $ne: null } });
-    for (const run of runs) {
-      const job = await queue.job(run.queueName, run.jobId!);
-      const retryCount = run.attempt - run.attemptBase - 1;
-      const lapsed = !job || job.state !== 'active' || job.retryCount !== retryCount;
+    const runs = await orm.em.fork().find(Run, { status: { $in: [...ACTIVE] }, jobId: { $ne: null } });
+    for (const candidate of runs) {
+      // A fresh fork per run: the locked read must not be answered from an identity map.
+      const lapsed = await orm.em.fork().transactional((tx) => settleLapsed(tx, queue, candidate));
       if (!lapsed) continue;
-      const cancelled = !!run.cancelRequestedAt;
-      const requeued =
-        !cancelled && job && (job.state === 'retry' || job.state === 'created' || job.state === 'active');
-      const changes = requeued
-        ? {
-            status: RunStatus.QUEUED,
-            phase: `worker lost at attempt ${run.attempt}; queued to resume from the last checkpoint`,
-          }
-        : {
-            status: cancelled ? RunStatus.CANCELLED : RunStatus.FAILED,
-            finishedAt: new Date(),
-            phase: null,
-            error: cancelled
-              ? null
-              : {
-                  reason: 'lease_expired',
-                  message: `the worker stopped renewing its lease and no tries remain (${run.maxAttempts})`,
-                  logTail: [],
-                },
-          };
-      // Only if no claim moved the run on meanwhile (the attempt is the fencing token here too).
-      const updated = await em.nativeUpdate(
-        Run,
-        { id: run.id, attempt: run.attempt, status: { $in: [...ACTIVE] } },
-        { ...changes, worker: null },
-      );
-      if (!updated) continue;
-      log.warn({ runId: run.id, attempt: run.attempt, jobState: job?.state }, 'run lease lapsed');
-      if (!requeued && cancelled && job) await queue.cancel(run.queueName, run.jobId!);
-      await em.nativeUpdate(
-        RunAttempt,
-        { run: run.id, number: run.attempt, endedAt: null },
-        { endedAt: new Date(), outcome: 'LEASE_EXPIRED', reason: 'the worker stopped renewing its lease' },
-      );
-      publishRun(run.id);
+      log.warn({ runId: candidate.id, attempt: candidate.attempt, jobState: lapsed.jobState }, 'run lease lapsed');
+      publishRun(candidate.id);
     }
   };
   const timer = setInterval(() => {
@@ -69,4 +35,46 @@ export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, 
     clearInterval(timer);
     await running;
   };
+}
+
+/**
+ * Moves one run on if its job lapsed. The run row is locked first and the job read after: a
+ * completion holds that lock from its fencing check until the job and the row agree, so a job
+ * settled by a completion in flight is never mistaken for a lapsed lease.
+ */
+async function settleLapsed(em: EntityManager, queue: RunQueue, candidate: Run) {
+  const run = await em.findOne(
+    Run,
+    { id: candidate.id, attempt: candidate.attempt, status: { $in: [...ACTIVE] } },
+    { lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
+  if (!run?.jobId) return null; // a completion or a new claim moved it on meanwhile
+  const job = await queue.job(run.queueName, run.jobId);
+  const retryCount = run.attempt - run.attemptBase - 1;
+  if (job && job.state === 'active' && job.retryCount === retryCount) return null;
+  const cancelled = !!run.cancelRequestedAt;
+  const requeued = !cancelled && job && (job.state === 'retry' || job.state === 'created' || job.state === 'active');
+  if (requeued) {
+    run.status = RunStatus.QUEUED;
+    run.phase = `worker lost at attempt ${run.attempt}; queued to resume from the last checkpoint`;
+  } else {
+    run.status = cancelled ? RunStatus.CANCELLED : RunStatus.FAILED;
+    run.finishedAt = new Date();
+    run.phase = null;
+    run.error = cancelled
+      ? null
+      : {
+          reason: 'lease_expired',
+          message: `the worker stopped renewing its lease and no tries remain (${run.maxAttempts})`,
+          logTail: [],
+        };
+    if (cancelled && job) await queue.cancel(run.queueName, run.jobId);
+  }
+  run.worker = null;
+  await em.nativeUpdate(
+    RunAttempt,
+    { run: run.id, number: run.attempt, endedAt: null },
+    { endedAt: new Date(), outcome: 'LEASE_EXPIRED', reason: 'the worker stopped renewing its lease' },
+  );
+  return { jobState: job?.state ?? null };
 }

@@ -1,3 +1,5 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { AppError, badInput, notFound } from '../../errors.js';
@@ -107,7 +109,7 @@ export class RunWorkerService {
           continue;
         }
         const attempt = run.attemptBase + next.job.retryCount + 1;
-        await this.closeOpenAttempts(run, 'LEASE_EXPIRED', 'the worker stopped renewing its lease');
+        await this.closeOpenAttempts(em, run, 'LEASE_EXPIRED', 'the worker stopped renewing its lease');
         const checkpoint = await em.findOne(RunCheckpoint, { run }, { orderBy: { step: 'desc' } });
         Object.assign(run, {
           status: RunStatus.STARTING,
@@ -163,10 +165,13 @@ export class RunWorkerService {
     return run.worker?.id === worker.id && run.attempt === attempt && ACTIVE.includes(run.status);
   }
 
-  /** The run, if this worker holds the named attempt; LEASE_LOST otherwise. */
-  async held(runId: string, attempt: number): Promise<Run> {
+  /** The run, if this worker holds the named attempt; LEASE_LOST otherwise. `lockIn`: locked, in that transaction. */
+  async held(runId: string, attempt: number, lockIn?: EntityManager): Promise<Run> {
     const worker = await this.ctx.services.workers.self();
-    const run = await this.ctx.em.findOne(Run, { id: validate(z.uuid('must be a run id'), runId, 'runId') });
+    const id = validate(z.uuid('must be a run id'), runId, 'runId');
+    const run = lockIn
+      ? await lockIn.findOne(Run, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true })
+      : await this.ctx.em.findOne(Run, { id });
     if (!run) throw notFound('Run');
     if (!this.holds(run, worker, attempt))
       throw new AppError(
@@ -183,7 +188,7 @@ export class RunWorkerService {
   async reportEvents(input: ReportRunEventsInput) {
     const data = validate(eventsSchema, input, 'input');
     const workerId = await this.ctx.services.workers.selfId();
-    let result: { stored: number; cancelRequested: boolean };
+    let result: Awaited<ReturnType<typeof storeEvents>>;
     try {
       result = await storeEvents(
         this.app.pool,
@@ -199,36 +204,30 @@ export class RunWorkerService {
       if (error instanceof NotHeldError) throw new AppError('CONFLICT', `${LEASE_LOST}: ${error.message}`);
       throw error;
     }
-    const stateEvents = data.events.filter((e) => e.event === 'status' || e.event === 'progress');
-    if (stateEvents.length) {
-      const run = await this.ctx.em.findOneOrFail(Run, { id: data.runId });
-      for (const e of stateEvents) {
-        if (e.event === 'status') {
-          run.phase = String(e.data.message ?? e.data.status ?? '').slice(0, 500);
-          if (e.data.status === 'training' && run.status === RunStatus.STARTING) run.status = RunStatus.RUNNING;
-        } else {
-          const { step, total_steps: totalSteps, epoch } = e.data as Record<string, number>;
-          if ([step, totalSteps, epoch].every(Number.isFinite)) run.progress = { step, totalSteps, epoch };
-          if (run.status === RunStatus.STARTING) run.status = RunStatus.RUNNING;
-        }
-      }
-      await this.ctx.em.flush();
-      publishRun(run.id);
-    }
+    if (result.stateChanged) publishRun(data.runId);
     return result;
   }
 
   /** Ends the attempt: success registers the model version; a crash is retried while tries remain. */
   async complete(input: CompleteRunInput): Promise<Run> {
     const data = validate(completeSchema, input, 'input');
-    const run = await this.held(input.runId, input.attempt);
+    // The run row stays locked from the fencing check until the job and the row both say how the
+    // attempt ended: the reconciler (which locks it too) never sees a settled job beside a run
+    // still marked active, and a resent completion waits, then gets LEASE_LOST.
+    const run = await this.ctx.em.transactional((em) => this.settle(em, data, input));
+    publishRun(run.id);
+    return run;
+  }
+
+  private async settle(em: EntityManager, data: z.infer<typeof completeSchema>, input: CompleteRunInput) {
+    const run = await this.held(input.runId, input.attempt, em);
     const { queue } = this.app;
     const retryCount = input.attempt - run.attemptBase - 1;
     const now = new Date();
     let retried = false;
     if (data.outcome === 'SUCCEEDED') {
       if (!input.model) throw new AppError('BAD_USER_INPUT', 'input.model: a succeeded run must name its model');
-      await this.registerModel(run, input);
+      await this.registerModel(em, run, input);
       run.status = RunStatus.SUCCEEDED;
       run.finalMetrics = numbers(input.finalMetrics ?? {});
       run.chatTemplate = input.chatTemplate ?? null;
@@ -263,19 +262,22 @@ export class RunWorkerService {
     if (!retried) run.finishedAt = now;
     run.worker = null;
     run.phase = retried ? `attempt ${input.attempt} failed (${run.error?.reason}); queued for another try` : null;
-    await this.closeOpenAttempts(run, data.outcome, data.outcome === 'SUCCEEDED' ? null : (data.message ?? null));
-    await this.ctx.em.flush();
-    publishRun(run.id);
+    await this.closeOpenAttempts(em, run, data.outcome, data.outcome === 'SUCCEEDED' ? null : (data.message ?? null));
+    await em.flush();
     return run;
   }
 
-  private async registerModel(run: Run, input: CompleteRunInput) {
+  private async registerModel(em: EntityManager, run: Run, input: CompleteRunInput) {
     const model = input.model!;
     if (!/^[0-9a-f]{64}$/.test(model.artifact) || !(await this.app.artifacts.exists(model.artifact)))
       throw new AppError('BAD_USER_INPUT', 'input.model.artifact: no such upload; PUT /worker/runs/:id/model first');
     if (model.kind !== 'lora_adapter' && model.kind !== 'full_model')
       throw new AppError('BAD_USER_INPUT', 'input.model.kind: must be lora_adapter or full_model');
-    const em = this.ctx.em;
+    // Numbers are per project: completions in one project take them one at a time.
+    await em.execute('select pg_advisory_xact_lock(hashtext(?), hashtext(?))', [
+      'llm-trainer:model-number',
+      run.project.id,
+    ]);
     const [{ max }] = await em.execute<{ max: number | null }[]>(
       'select max(number) as max from model_versions where project_id = ?',
       [run.project.id],
@@ -299,8 +301,8 @@ export class RunWorkerService {
     );
   }
 
-  private async closeOpenAttempts(run: Run, outcome: string, reason: string | null) {
-    const open = await this.ctx.em.find(RunAttempt, { run, endedAt: null });
+  private async closeOpenAttempts(em: EntityManager, run: Run, outcome: string, reason: string | null) {
+    const open = await em.find(RunAttempt, { run, endedAt: null });
     for (const a of open) Object.assign(a, { endedAt: new Date(), outcome, reason });
   }
 
