@@ -6,6 +6,7 @@ import { buildContext, type Context } from '../context.js';
 import { formatError } from '../errors.js';
 import { authenticate, bearerToken } from '../modules/auth/viewer.js';
 import type { AppServices } from '../services.js';
+import { subscribeShared } from './shared-execution.js';
 
 /**
  * graphql-ws on the HTTP server's port and `/graphql` path: authenticated when the socket connects and
@@ -23,6 +24,7 @@ export function startGraphQLWebSocket(
   return useServer<Record<string, unknown>>(
     {
       schema,
+      subscribe: subscribeShared,
       context: async (ctx, _id, _payload) => {
         const em = orm.em.fork();
         const auth = await authenticate(em, app.accessTokens, bearerToken(ctx.connectionParams?.authorization));

@@ -8,6 +8,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
+import { sharedExecutionStats } from '../../src/graphql/shared-execution.js';
 import { errorCode, startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, chatRows, datasetVersion, repoRoot, tinyRun, workerToken } from '../training.js';
 
@@ -127,6 +128,27 @@ describe('runMetrics', () => {
     ]);
     expect(stored.rows[0].n).toBe(2000);
   }, 60_000);
+
+  it('identical subscribers share one execution per batch; another selection gets its own', async () => {
+    const { runId, attempt } = await heldRun();
+    seq = 0;
+    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(1, 10) } }, worker);
+    // 20 dashboards watching the loss, one watching the learning rate.
+    const watchers = [...Array.from({ length: 20 }, () => ['loss']), ['learning_rate']].map((keys) => {
+      let historyLoaded!: () => void;
+      const history = new Promise<void>((resolve) => (historyLoaded = resolve));
+      const { done } = collect(user.token, { runId, keys }, (steps) => {
+        if (steps.includes(10)) historyLoaded(); // live from here on: listening starts before the history read
+        return steps.at(-1) === 20;
+      });
+      return { history, done };
+    });
+    await Promise.all(watchers.map((w) => w.history));
+    const before = sharedExecutionStats().executions;
+    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(11, 20) } }, worker);
+    for (const steps of await Promise.all(watchers.map((w) => w.done))) expect(steps).toEqual(range(1, 20));
+    expect(sharedExecutionStats().executions - before).toBe(2);
+  });
 
   it('refuses a non-member, and ends the subscription when the token is revoked', async () => {
     const { runId, attempt } = await heldRun();

@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { badInput } from '../../errors.js';
 import { LiveAccess } from '../../graphql/live-access.js';
+import { sharedView } from '../../graphql/shared-execution.js';
 import { pubSub, type RunLogLineEvent } from '../../pubsub.js';
 import type { AppServices } from '../../services.js';
 
@@ -27,6 +28,7 @@ export async function* runMetricStream(
   const access = new LiveAccess(ctx, (c) => c.services.runs.access(runId));
   await access.assert();
   const wanted = checkKeys(keys);
+  const selection = wanted ? [...wanted].sort().join('\u0000') : '*';
   const live = pubSub.subscribe('RUN_METRICS', runId)[Symbol.asyncIterator]();
   const next = live.next();
   const sent = new Map<string, number>();
@@ -50,7 +52,8 @@ export async function* runMetricStream(
       const points = result.value.points.filter(fresh);
       if (!points.length) continue;
       remember(points);
-      yield { points };
+      // Subscribers of the same keys receive (and execute) one shared batch.
+      yield sharedView(result.value, selection, points, (p) => ({ points: p }));
     }
   } finally {
     await live.return?.();
@@ -80,7 +83,7 @@ export async function* runLogStream(ctx: Context, app: AppServices, runId: strin
       const lines = result.value.lines.filter((l) => BigInt(l.id) > last);
       if (!lines.length) continue;
       last = BigInt(lines.at(-1)!.id);
-      yield { lines };
+      yield sharedView(result.value, '*', lines, (l) => ({ lines: l }));
     }
   } finally {
     await live.return?.();
