@@ -93,20 +93,28 @@ const xSelect = (t: { name: string; x: string }) =>
 const xParams = (t: { name: string }, from: number, to: number) =>
   t.name === 'run_system_metrics' ? [new Date(from * 1000), new Date(to * 1000)] : [from, to];
 
-/** Folds stored points into the rollups; called in the ingest transaction. */
-/** `points`: a JSON array of `{k: key, s: step, v: value}`. */
-export async function updateRollups(client: pg.PoolClient, runId: string, points: string) {
-  // Both widths in one statement: one round trip, one pass over the batch.
-  await client.query(
-    `insert into run_metric_rollups (run_id, key, width, bucket, min, max, last_step, last)
-     select $1, m.k, w, m.s / w, min(m.v), max(m.v), max(m.s), (array_agg(m.v order by m.s desc))[1]
-       from json_to_recordset($3::json) as m(k text, s int, v float8), unnest($2::int[]) as w
+/**
+ * The statement folding points into the rollups of both widths (one pass over the points):
+ * `points` is a FROM item aliased `m` with columns (k key, s step, v value); `run` and `widths` are
+ * SQL parameters.
+ */
+export const rollupUpsert = (points: string, run: string, widths: string) =>
+  `insert into run_metric_rollups (run_id, key, width, bucket, min, max, last_step, last)
+     select ${run}, m.k, w, m.s / w, min(m.v), max(m.v), max(m.s), (array_agg(m.v order by m.s desc))[1]
+       from ${points}, unnest(${widths}::int[]) as w
       group by m.k, w, m.s / w
      on conflict (run_id, key, width, bucket) do update set
        min = least(run_metric_rollups.min, excluded.min),
        max = greatest(run_metric_rollups.max, excluded.max),
        last = case when excluded.last_step >= run_metric_rollups.last_step then excluded.last else run_metric_rollups.last end,
-       last_step = greatest(run_metric_rollups.last_step, excluded.last_step)`,
-    [runId, [...ROLLUP_WIDTHS], points],
-  );
+       last_step = greatest(run_metric_rollups.last_step, excluded.last_step)`;
+
+/** Folds points into the rollups (bulk loads; ingest does it inside its own statement). */
+/** `points`: a JSON array of `{k: key, s: step, v: value}`. */
+export async function updateRollups(client: pg.PoolClient, runId: string, points: string) {
+  await client.query(rollupUpsert('json_to_recordset($3::json) as m(k text, s int, v float8)', '$1', '$2'), [
+    runId,
+    [...ROLLUP_WIDTHS],
+    points,
+  ]);
 }
