@@ -1,3 +1,4 @@
+import { LoadStrategy } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, unauthenticated } from '../../errors.js';
 import { ApiToken } from '../api-token/api-token.entity.js';
@@ -50,7 +51,7 @@ export async function authenticate(
   const session = await em.findOne(
     Session,
     { id: claims.sessionId, user: claims.userId },
-    { populate: ['user', 'user.roles'] },
+    { populate: ['user', 'user.roles'], strategy: LoadStrategy.JOINED }, // every request: one query, not three
   );
   if (!session || session.revokedAt || session.expiresAt < new Date()) {
     return { viewer: null, error: unauthenticated('Session has ended; sign in again') };
@@ -69,7 +70,11 @@ export async function authenticate(
 }
 
 async function authenticateApiToken(em: EntityManager, token: string): Promise<Authentication> {
-  const apiToken = await em.findOne(ApiToken, { tokenHash: sha256(token) }, { populate: ['user', 'user.roles'] });
+  const apiToken = await em.findOne(
+    ApiToken,
+    { tokenHash: sha256(token) },
+    { populate: ['user', 'user.roles'], strategy: LoadStrategy.JOINED },
+  );
   const now = new Date();
   if (!apiToken || apiToken.revokedAt || (apiToken.expiresAt && apiToken.expiresAt < now)) {
     return { viewer: null, error: unauthenticated('API token is not valid, expired or revoked') };
