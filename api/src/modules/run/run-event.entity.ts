@@ -35,7 +35,9 @@ export class RunEvent {
   @Property({ type: 'datetime' })
   time!: Date;
 
-  @Field(() => GraphQLJSONObject)
+  @Field(() => GraphQLJSONObject, {
+    description: "The trainer's data for the event; a metric event's values are read from `metrics`, not kept here",
+  })
   @Property({ type: 'json' })
   payload!: Record<string, unknown>;
 }

@@ -68,7 +68,7 @@ export async function storeEvents(
     attempt,
     workerId,
     // One JSON document per table, not arrays per column: node-postgres escapes array elements one by one in JS.
-    JSON.stringify(events.map((e) => ({ seq: e.seq, kind: e.event, time: e.time, payload: e.data }))),
+    JSON.stringify(events.map((e) => ({ seq: e.seq, kind: e.event, time: e.time, payload: eventPayload(e) }))),
     JSON.stringify(points),
     maxPoints,
     points.length,
@@ -100,6 +100,13 @@ export async function storeEvents(
   }));
   if (lines.length) pubSub.publish('RUN_LOGS', runId, { lines });
   return { stored: run.stored, cancelRequested: run.cancel_requested, stateChanged: state !== null };
+}
+
+/** What the event row keeps: all of it, except a metric event's values, which live in run_metrics. */
+function eventPayload(e: IncomingEvent) {
+  if (e.event !== 'metric') return e.data;
+  const { values: _values, ...rest } = e.data;
+  return rest;
 }
 
 /** The batch's metric values as {k, s, v, t}; a step's points arrive in one event except eval_loss. */
