@@ -25,7 +25,11 @@ beforeAll(async () => {
     // In 10 batches, as ingest would fold them in.
     for (let i = 0; i < N; i += N / 10) {
       const part = steps.slice(i, i + N / 10);
-      await updateRollups(client, runId, JSON.stringify(part.map((s) => ({ k: 'loss', s, v: value(s) }))));
+      await updateRollups(
+        client,
+        runId,
+        part.map((s) => ({ k: 'loss', s, v: value(s) })),
+      );
     }
   } finally {
     client.release();

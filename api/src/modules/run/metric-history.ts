@@ -93,16 +93,42 @@ const xSelect = (t: { name: string; x: string }) =>
 const xParams = (t: { name: string }, from: number, to: number) =>
   t.name === 'run_system_metrics' ? [new Date(from * 1000), new Date(to * 1000)] : [from, to];
 
+export interface MetricPoint {
+  k: string;
+  s: number;
+  v: number;
+}
+
 /**
- * The statement folding points into the rollups of both widths (one pass over the points):
- * `points` is a FROM item aliased `m` with columns (k key, s step, v value); `run` and `widths` are
- * SQL parameters.
+ * A batch's contribution to the rollups: per key, width and bucket its min, max and last value. Folded
+ * here, not in SQL: the ingest statement's database time is the scarcer one.
  */
-export const rollupUpsert = (points: string, run: string, widths: string) =>
+export function rollupsOf(points: MetricPoint[]) {
+  const rows = new Map<string, { k: string; w: number; b: number; min: number; max: number; ls: number; l: number }>();
+  for (const p of points)
+    for (const w of ROLLUP_WIDTHS) {
+      const b = Math.trunc(p.s / w); // as SQL's integer division
+      const id = `${p.k}\u0000${w}\u0000${b}`;
+      const r = rows.get(id);
+      if (!r) rows.set(id, { k: p.k, w, b, min: p.v, max: p.v, ls: p.s, l: p.v });
+      else {
+        r.min = Math.min(r.min, p.v);
+        r.max = Math.max(r.max, p.v);
+        if (p.s >= r.ls) Object.assign(r, { ls: p.s, l: p.v });
+      }
+    }
+  return [...rows.values()];
+}
+
+/**
+ * The statement merging `rows` (SQL text of a JSON parameter holding `rollupsOf(...)`) into the run's
+ * rollups; `where` guards it inside a larger statement.
+ */
+export const rollupUpsert = (run: string, rows: string, where = 'true') =>
   `insert into run_metric_rollups (run_id, key, width, bucket, min, max, last_step, last)
-     select ${run}, m.k, w, m.s / w, min(m.v), max(m.v), max(m.s), (array_agg(m.v order by m.s desc))[1]
-       from ${points}, unnest(${widths}::int[]) as w
-      group by m.k, w, m.s / w
+     select ${run}, r.k, r.w, r.b, r.min, r.max, r.ls, r.l
+       from json_to_recordset(${rows}::json) as r(k text, w int, b int, min float8, max float8, ls int, l float8)
+      where ${where}
      on conflict (run_id, key, width, bucket) do update set
        min = least(run_metric_rollups.min, excluded.min),
        max = greatest(run_metric_rollups.max, excluded.max),
@@ -110,11 +136,6 @@ export const rollupUpsert = (points: string, run: string, widths: string) =>
        last_step = greatest(run_metric_rollups.last_step, excluded.last_step)`;
 
 /** Folds points into the rollups (bulk loads; ingest does it inside its own statement). */
-/** `points`: a JSON array of `{k: key, s: step, v: value}`. */
-export async function updateRollups(client: pg.PoolClient, runId: string, points: string) {
-  await client.query(rollupUpsert('json_to_recordset($3::json) as m(k text, s int, v float8)', '$1', '$2'), [
-    runId,
-    [...ROLLUP_WIDTHS],
-    points,
-  ]);
+export async function updateRollups(client: pg.PoolClient, runId: string, points: MetricPoint[]) {
+  await client.query(rollupUpsert('$1', '$2'), [runId, JSON.stringify(rollupsOf(points))]);
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { pubSub } from '../../pubsub.js';
-import { ROLLUP_WIDTHS, rollupUpsert } from './metric-history.js';
+import { rollupUpsert, rollupsOf } from './metric-history.js';
 
 export interface IncomingEvent {
   seq: number;
@@ -48,7 +48,7 @@ export async function storeEvents(
   pool: pg.Pool,
   runId: string,
   attempt: number,
-  workerId: string,
+  workerAccountId: string,
   events: IncomingEvent[],
   maxPoints: number,
 ): Promise<{ stored: number; cancelRequested: boolean; stateChanged: boolean }> {
@@ -66,7 +66,7 @@ export async function storeEvents(
   }>(STORE, [
     runId,
     attempt,
-    workerId,
+    workerAccountId,
     // One JSON document per table, not arrays per column: node-postgres escapes array elements one by one in JS.
     JSON.stringify(events.map((e) => ({ seq: e.seq, kind: e.event, time: e.time, payload: eventPayload(e) }))),
     JSON.stringify(points),
@@ -76,7 +76,7 @@ export async function storeEvents(
     state?.phase ?? null,
     state?.progress ? JSON.stringify(state.progress) : null,
     state?.training ?? false,
-    [...ROLLUP_WIDTHS],
+    JSON.stringify(rollupsOf(points)),
   ]);
   const run = rows[0];
   if (!run) throw new RunNotFoundError('Run not found');
@@ -129,13 +129,14 @@ function metricPoints(events: IncomingEvent[]) {
   return points;
 }
 
-// $1 run, $2 attempt, $3 worker, $4 events, $5 points, $6 quota, $7 point count,
-// $8 state changed, $9 phase, $10 progress, $11 training began, $12 rollup widths.
+// $1 run, $2 attempt, $3 the worker's account, $4 events, $5 points, $6 quota, $7 point count,
+// $8 state changed, $9 phase, $10 progress, $11 training began, $12 the batch's rollups.
 // Data-modifying CTEs run to completion whether or not the final select reads them.
 const STORE = `
 with run as (
   select metric_points, attempt, status, cancel_requested_at,
-         worker_id = $3 and attempt = $2 and status in ('STARTING', 'RUNNING') as held
+         worker_id = (select id from workers where account_id = $3 and revoked_at is null)
+           and attempt = $2 and status in ('STARTING', 'RUNNING') as held
     from runs where id = $1 for update
 ), accepted as (
   select 1 from run where held and metric_points + $7 <= $6
@@ -156,7 +157,7 @@ with run as (
     where run_metrics.attempt <= excluded.attempt
   returning (xmax = 0) as inserted
 ), rollups as (
-  ${rollupUpsert('points as m', '$1', '$12')}
+  ${rollupUpsert('$1', '$12', 'exists (select 1 from accepted)')}
 ), updated as (
   update runs set
     metric_points = metric_points + (select count(*) filter (where inserted) from stored),

@@ -187,14 +187,14 @@ export class RunWorkerService {
    */
   async reportEvents(input: ReportRunEventsInput) {
     const data = validate(eventsSchema, input, 'input');
-    const workerId = await this.ctx.services.workers.selfId();
+    const accountId = this.ctx.services.workers.selfAccountId();
     let result: Awaited<ReturnType<typeof storeEvents>>;
     try {
       result = await storeEvents(
         this.app.pool,
         data.runId,
         data.attempt,
-        workerId,
+        accountId,
         data.events,
         this.app.config.RUN_MAX_METRIC_POINTS,
       );
