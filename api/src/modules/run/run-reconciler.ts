@@ -17,6 +17,8 @@ export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, 
   const tick = async () => {
     const runs = await orm.em.fork().find(Run, { status: { $in: [...ACTIVE] }, jobId: { $ne: null } });
     for (const candidate of runs) {
+      // The common case, a live lease, costs one read and no lock.
+      if (leaseHeld(candidate, await queue.job(candidate.queueName, candidate.jobId!))) continue;
       // A fresh fork per run: the locked read must not be answered from an identity map.
       const lapsed = await orm.em.fork().transactional((tx) => settleLapsed(tx, queue, candidate));
       if (!lapsed) continue;
@@ -37,6 +39,11 @@ export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, 
   };
 }
 
+/** The run's current attempt still holds its job. */
+function leaseHeld(run: Run, job: { state: string; retryCount: number } | null) {
+  return !!job && job.state === 'active' && job.retryCount === run.attempt - run.attemptBase - 1;
+}
+
 /**
  * Moves one run on if its job lapsed. The run row is locked first and the job read after: a
  * completion holds that lock from its fencing check until the job and the row agree, so a job
@@ -50,8 +57,7 @@ async function settleLapsed(em: EntityManager, queue: RunQueue, candidate: Run) 
   );
   if (!run?.jobId) return null; // a completion or a new claim moved it on meanwhile
   const job = await queue.job(run.queueName, run.jobId);
-  const retryCount = run.attempt - run.attemptBase - 1;
-  if (job && job.state === 'active' && job.retryCount === retryCount) return null;
+  if (leaseHeld(run, job)) return null;
   const cancelled = !!run.cancelRequestedAt;
   const requeued = !cancelled && job && (job.state === 'retry' || job.state === 'created' || job.state === 'active');
   if (requeued) {
