@@ -144,6 +144,38 @@ export function tinyRun(datasetVersionId: string, hyper: Record<string, unknown>
   };
 }
 
+/**
+ * `waitForRun`, but after `ms` it fails with what the database says about the run (its row, attempts and
+ * queue job), so a run that never finishes explains itself instead of hitting the test timeout.
+ */
+export async function waitForRunOrExplain(
+  app: TestApp,
+  token: string,
+  runId: string,
+  done: (run: RunState) => boolean,
+  ms: number,
+) {
+  let timer: NodeJS.Timeout | undefined;
+  const explain = new Promise<never>((_, reject) => {
+    timer = setTimeout(async () => {
+      const q = (sql: string) => app.runtime.pool.query(sql, [runId]).then((r) => r.rows);
+      const state = {
+        run: await q(`select status, attempt, attempt_base, phase, error, job_id, worker_id from runs where id = $1`),
+        attempts: await q(`select number, worker_name, outcome, reason, started_at, ended_at from run_attempts
+                            where run_id = $1 order by number`),
+        jobs: await q(`select id, state, retry_count, heartbeat_on, started_on, completed_on from pgboss.job
+                        where data->>'runId' = $1::text`),
+      };
+      reject(new Error(`run ${runId} not done after ${ms} ms: ${JSON.stringify(state, null, 1)}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([waitForRun(app, token, runId, done), explain]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const chatRows = (n: number) =>
   Array.from({ length: n }, (_, i) => ({
     messages: [

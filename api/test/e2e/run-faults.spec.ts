@@ -15,6 +15,7 @@ import {
   startAgent,
   tinyRun,
   waitForRun,
+  waitForRunOrExplain,
   workerToken,
 } from '../training.js';
 
@@ -93,7 +94,7 @@ describe('a trainer that crashes', () => {
   it('is retried, then FAILED with the reason and the log tail; retryRun resumes it from its checkpoint', async () => {
     agent = await startAgent(app, admin, 'crash-worker', hooks({ exit_at_step: 2 }));
     const id = await launch({ maxSteps: 4, saveSteps: 1 });
-    const run = await waitForRun(app, user.token, id, (r) => FINISHED.includes(r.status));
+    const run = await waitForRunOrExplain(app, user.token, id, (r) => FINISHED.includes(r.status), 150_000);
     expect(run.status).toBe('FAILED');
     expect(run.error!.reason).toBe('crashed');
     expect(run.error!.message).toMatch(/exit code 70/);
@@ -108,7 +109,7 @@ describe('a trainer that crashes', () => {
     await agent.stop({ abandon: true });
     agent = await startAgent(app, admin, 'healthy-worker');
     expect((await app.gql(RETRY, { id }, user.token)).data!.retryRun.status).toBe('QUEUED');
-    const retried = await waitForRun(app, user.token, id, (r) => FINISHED.includes(r.status));
+    const retried = await waitForRunOrExplain(app, user.token, id, (r) => FINISHED.includes(r.status), 80_000);
     expect(retried.status).toBe('SUCCEEDED');
     expect(retried.attempt).toBe(3);
     const after = (await app.gql(DETAIL, { id }, user.token)).data!.run;
