@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import { launchBrowser } from '../api/test/browser.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +31,6 @@ const appends = Number(values.seconds) * Number(values.hz);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'llmt-chart-bench-'));
-const profile = mkdtempSync(join(tmpdir(), 'llmt-chromium-'));
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
 
@@ -58,20 +57,7 @@ const server = createServer((req, res) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = (server.address() as { port: number }).port;
 
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const { browser, close: closeBrowser } = await launchBrowser({ viewport: { width: 1280, height: 900 } });
 
 interface Timed {
   ms: number;
@@ -187,8 +173,7 @@ try {
       ` ${setData.ms.toFixed(1)} ms/update → setData takes ${(setData.ms / recreate.ms).toFixed(2)}× the re-create time`,
   );
 } finally {
-  await browser.close();
+  await closeBrowser();
   server.close();
   rmSync(dir, { recursive: true, force: true });
-  rmSync(profile, { recursive: true, force: true });
 }

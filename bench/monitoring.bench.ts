@@ -17,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import { from as copyFrom } from 'pg-copy-streams';
 import WebSocket from 'ws';
-import { metricHistory, updateRollups } from '../api/src/modules/run/metric-history.js';
+import { metricHistory } from '../api/src/modules/run/metric-history.js';
+import { loadLossSeries } from '../api/test/metrics.js';
 import { benchLogin, startBenchApp } from './bench-app.js';
 import type { TestUser } from '../api/test/factories.js';
 import type { TestApp } from '../api/test/test-app.js';
@@ -137,25 +138,7 @@ async function historyBench(app: TestApp, user: TestUser, version: string) {
   const runId = (await app.gql(CREATE_RUN, { i: tinyRun(version) }, user.token)).data!.createRun.id as string;
   const t = performance.now();
   const value = (step: number) => 2 / Math.sqrt(step) + ((step * 7919) % 101) / 1e4;
-  const steps = Array.from({ length: N }, (_, i) => i + 1);
-  await pool.query(
-    `insert into run_metrics (run_id, key, step, value, attempt, time)
-     select $1, 'loss', s, v, 1, now() from unnest($2::int[], $3::float8[]) as m(s, v)`,
-    [runId, steps, steps.map(value)],
-  );
-  const client = await pool.connect();
-  try {
-    for (let i = 0; i < N; i += N / 10) {
-      const part = steps.slice(i, i + N / 10);
-      await updateRollups(
-        client,
-        runId,
-        part.map((s) => ({ k: 'loss', s, v: value(s) })),
-      );
-    }
-  } finally {
-    client.release();
-  }
+  await loadLossSeries(pool, runId, N, value);
   console.log(`history: ${N} points of 'loss' (+ rollups) loaded in ${fmt((performance.now() - t) / 1000)} s`);
 
   // The column fields: what a chart needs, four lists instead of ~4,000 point fields.

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, signIn } from '../browser.js';
 import { startTestApp, type TestApp } from '../test-app.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -11,30 +11,15 @@ const screenshots = join(root, 'test-results', 'screenshots');
 
 let app: TestApp;
 let browser: BrowserContext;
-const profile = mkdtempSync(join(tmpdir(), 'llmt-chromium-'));
+let closeBrowser: (() => Promise<void>) | undefined;
 beforeAll(async () => {
   app = await startTestApp({ WEB_BUILD_DIR: join(root, 'web', 'build') });
-  // A persistent context on a fresh profile (playwright refuses --user-data-dir among launch args).
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ({ browser, close: closeBrowser } = await launchBrowser());
   mkdirSync(screenshots, { recursive: true });
 });
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser?.();
   await app?.close();
-  rmSync(profile, { recursive: true, force: true });
 });
 
 describe('in a real browser', () => {
@@ -54,10 +39,7 @@ describe('in a real browser', () => {
     // Sign out and back in through the login form.
     await page.click('[data-testid=sign-out]');
     await page.waitForURL('**/login**');
-    await page.fill('#email', email);
-    await page.fill('#password', password);
-    await page.click('button[type=submit]');
-    await page.waitForURL('**/projects');
+    await signIn(page, app, { email, password });
 
     await page.fill('#project-name', 'Qwen3-8B 中文客服');
     await page.fill('#project-description', 'LoRA on support chats');

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser } from '../factories.js';
+import { launchBrowser, signIn } from '../browser.js';
 import { startTestApp, type TestApp } from '../test-app.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -13,32 +14,16 @@ const screenshots = join(root, 'test-results', 'screenshots');
 
 let app: TestApp;
 let browser: BrowserContext;
-const profile = mkdtempSync(join(tmpdir(), 'llmt-chromium-'));
+let closeBrowser: (() => Promise<void>) | undefined;
 const files = mkdtempSync(join(tmpdir(), 'llmt-dataset-files-'));
 beforeAll(async () => {
   app = await startTestApp({ WEB_BUILD_DIR: join(root, 'web', 'build') });
-  // A persistent context on a fresh profile (playwright refuses --user-data-dir among launch args).
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    acceptDownloads: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ({ browser, close: closeBrowser } = await launchBrowser({ acceptDownloads: true }));
   mkdirSync(screenshots, { recursive: true });
 });
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser?.();
   await app?.close();
-  rmSync(profile, { recursive: true, force: true });
   rmSync(files, { recursive: true, force: true });
 });
 
@@ -101,11 +86,7 @@ describe('datasets in a real browser', () => {
       const projectId = await createProject(app, member.token, '长城知识库');
       const page = await browser.newPage();
 
-      await page.goto(`${app.url}/login`);
-      await page.fill('#email', member.email);
-      await page.fill('#password', member.password);
-      await page.click('button[type=submit]');
-      await page.waitForURL('**/projects');
+      await signIn(page, app, member);
 
       // Open the project, then its datasets tab; create a dataset.
       await page.locator('[data-testid=project-row] a', { hasText: '长城知识库' }).click();

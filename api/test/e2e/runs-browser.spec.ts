@@ -1,13 +1,12 @@
 // The runs UI in a real browser against the real API, queue, worker agent and trainer (tiny Qwen3 on
 // CPU): launch from the planner, watch the run page live, list, compare, model version page.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../../workers/agent/src/agent.js';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
+import { launchBrowser, signIn } from '../browser.js';
 import { startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, FINISHED, chatRows, datasetVersion, startAgent, tinyRun, waitForRun } from '../training.js';
 
@@ -15,11 +14,11 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 let app: TestApp;
 let browser: BrowserContext;
+let closeBrowser: (() => Promise<void>) | undefined;
 let agent: Agent;
 let member: TestUser;
 let projectId: string;
 let versionId: string;
-const profile = mkdtempSync(join(tmpdir(), 'llmt-chromium-'));
 
 beforeAll(async () => {
   app = await startTestApp({ WEB_BUILD_DIR: join(root, 'web', 'build'), RUN_QUEUE_MONITOR_SECONDS: '1' });
@@ -30,19 +29,13 @@ beforeAll(async () => {
   agent = await startAgent(app, await loginAdmin(app), 'cpu-ui', {
     trainerEnv: { LLMTRAINER_TEST_HOOKS: JSON.stringify({ step_delay_s: 1 }) },
   });
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-  });
+  ({ browser, close: closeBrowser } = await launchBrowser({ viewport: { width: 1280, height: 900 } }));
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser?.();
   await agent?.stop();
   await app?.close();
-  rmSync(profile, { recursive: true, force: true });
 });
 
 /** Sets a planner control by id, also inside a collapsed group (Svelte listens to input/change). */
@@ -63,11 +56,7 @@ describe('runs in a real browser', () => {
     { timeout: 300_000 },
     async () => {
       const page = await browser.newPage();
-      await page.goto(`${app.url}/login`);
-      await page.fill('#email', member.email);
-      await page.fill('#password', member.password);
-      await page.click('button[type=submit]');
-      await page.waitForURL('**/projects');
+      await signIn(page, app, member);
 
       // Planner, opened from the version: pick the tiny CPU model and a short run, then launch.
       await page.goto(`${app.url}/projects/${projectId}/plan?versionId=${versionId}`);

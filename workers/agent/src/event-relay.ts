@@ -38,7 +38,6 @@ export class EventRelay {
   private segments: string[] = [];
   /** A spool file read back, being sent. */
   private reading: TrainerEvent[] = [];
-  private written = 0;
   private spills = 0;
   private pumping: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -56,11 +55,6 @@ export class EventRelay {
   ) {
     this.maxBatch = options.maxBatch ?? 200;
     this.maxDelayMs = options.maxDelayMs ?? 200;
-  }
-
-  /** Events written to disk so far (they were, or will be, read back and sent). */
-  get spooledEvents() {
-    return this.written;
   }
 
   push(event: TrainerEvent) {
@@ -96,7 +90,6 @@ export class EventRelay {
     mkdirSync(this.options.spoolDir, { recursive: true });
     const file = join(this.options.spoolDir, `events-${String(this.spills++).padStart(6, '0')}.jsonl`);
     writeFileSync(file, this.memory.map((e) => JSON.stringify(e)).join('\n'));
-    this.written += this.memory.length;
     this.segments.push(file);
     this.memory = [];
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/test-app.js';
-import { metricHistory, updateRollups } from './metric-history.js';
+import { loadLossSeries } from '../../../test/metrics.js';
+import { metricHistory } from './metric-history.js';
 
 const N = 1_000_000;
 const SPIKE_AT = 654_321;
@@ -13,27 +14,7 @@ const value = (step: number) => (step === SPIKE_AT ? 1000 : 2 / Math.sqrt(step) 
 
 beforeAll(async () => {
   app = await startTestApp();
-  const steps = Array.from({ length: N }, (_, i) => i + 1);
-  const values = steps.map(value);
-  await app.runtime.pool.query(
-    `insert into run_metrics (run_id, key, step, value, attempt, time)
-     select $1, 'loss', s, v, 1, now() from unnest($2::int[], $3::float8[]) as m(s, v)`,
-    [runId, steps, values],
-  );
-  const client = await app.runtime.pool.connect();
-  try {
-    // In 10 batches, as ingest would fold them in.
-    for (let i = 0; i < N; i += N / 10) {
-      const part = steps.slice(i, i + N / 10);
-      await updateRollups(
-        client,
-        runId,
-        part.map((s) => ({ k: 'loss', s, v: value(s) })),
-      );
-    }
-  } finally {
-    client.release();
-  }
+  await loadLossSeries(app.runtime.pool, runId, N, value);
 }, 180_000);
 afterAll(() => app?.close());
 

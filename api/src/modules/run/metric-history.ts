@@ -136,6 +136,6 @@ export const rollupUpsert = (run: string, rows: string, where = 'true') =>
        last_step = greatest(run_metric_rollups.last_step, excluded.last_step)`;
 
 /** Folds points into the rollups (bulk loads; ingest does it inside its own statement). */
-export async function updateRollups(client: pg.PoolClient, runId: string, points: MetricPoint[]) {
-  await client.query(rollupUpsert('$1', '$2'), [runId, JSON.stringify(rollupsOf(points))]);
+export async function updateRollups(db: pg.Pool | pg.PoolClient, runId: string, points: MetricPoint[]) {
+  await db.query(rollupUpsert('$1', '$2'), [runId, JSON.stringify(rollupsOf(points))]);
 }

@@ -14,7 +14,7 @@ export const logLevel = (kind: string, level: unknown) =>
   typeof level === 'string' ? level : kind === 'failed' ? 'error' : 'info';
 
 /** What a batch says about the run's state: the latest phase and progress, and whether training began. */
-export function runStateOf(events: IncomingEvent[]) {
+function runStateOf(events: IncomingEvent[]) {
   let phase: string | null = null;
   let progress: { step: number; totalSteps: number; epoch: number } | null = null;
   let training = false;
