@@ -1,8 +1,10 @@
-// `npm test`: every check CI relies on, then one line "N passed, N failed" (vitest tests + checks).
+// `npm test`: every check CI relies on, then the totals, ending with one line "N passed, N failed" (tests + checks).
+// A step's non-zero exit is a failure whatever its report says (scripts/test-steps.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addTally, emptyTally, runPytest, runVitest, totalsLines } from './test-steps.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -19,16 +21,14 @@ const checks = [
   ['build (web)', 'npm', ['run', 'build', '--workspace', 'web']],
 ];
 
-let passed = 0;
-let failed = 0;
-const failures = [];
+const totals = emptyTally();
 for (const [name, cmd, args] of checks) {
   console.log(`\n▶ ${name}`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  if (r.status === 0) passed++;
+  if (r.status === 0) totals.passed++;
   else {
-    failed++;
-    failures.push(name);
+    totals.failed++;
+    totals.failures.push(name);
   }
 }
 
@@ -41,8 +41,8 @@ const env = spawnSync(process.execPath, ['scripts/python-env.mjs'], {
 });
 const python = env.status === 0 ? env.stdout.trim() : null;
 if (!python) {
-  failed++;
-  failures.push('trainer virtualenv');
+  totals.failed++;
+  totals.failures.push('trainer virtualenv');
 } else {
   const pyEnv = { ...process.env, PYTHONPATH: join(root, 'workers', 'trainer', 'src') };
   console.log('\n▶ trainer (Python): ruff');
@@ -50,58 +50,21 @@ if (!python) {
     spawnSync(python, ['-m', 'ruff', 'check', 'workers/trainer'], { cwd: root, stdio: 'inherit', env: pyEnv })
       .status === 0
   )
-    passed++;
+    totals.passed++;
   else {
-    failed++;
-    failures.push('ruff');
+    totals.failed++;
+    totals.failures.push('ruff');
   }
   console.log('\n▶ trainer (Python): pytest');
-  const junit = join(results, 'pytest.xml');
-  rmSync(junit, { force: true });
-  spawnSync(python, ['-m', 'pytest', 'workers/trainer', '-q', `--junitxml=${junit}`], {
-    cwd: root,
-    stdio: 'inherit',
-    env: pyEnv,
-  });
-  if (existsSync(junit)) {
-    // <testsuite tests= failures= errors= skipped=>: pytest's own totals.
-    const attrs = readFileSync(junit, 'utf8').match(/<testsuite [^>]*>/)?.[0] ?? '';
-    const count = (name) => Number(attrs.match(new RegExp(`${name}="(\\d+)"`))?.[1] ?? 0);
-    const bad = count('failures') + count('errors');
-    passed += count('tests') - bad - count('skipped');
-    failed += bad;
-    if (bad) failures.push(`${bad} pytest test(s)`);
-  } else {
-    failed++;
-    failures.push('pytest (no report)');
-  }
+  addTally(
+    totals,
+    runPytest({ python, args: ['workers/trainer', '-q'], junit: join(results, 'pytest.xml'), cwd: root, env: pyEnv }),
+  );
 }
 
-console.log('\n▶ vitest (api, web, end-to-end)');
-const report = join(results, 'vitest.json');
-rmSync(report, { force: true });
-const vitest = spawnSync(
-  bin('vitest'),
-  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-);
-if (existsSync(report)) {
-  const json = JSON.parse(readFileSync(report, 'utf8'));
-  passed += json.numPassedTests;
-  failed += json.numFailedTests;
-  if (json.numFailedTests) failures.push(`${json.numFailedTests} vitest test(s)`);
-  if (!json.success && !json.numFailedTests) {
-    failed++;
-    failures.push('vitest run (a suite failed to load)');
-  }
-} else {
-  failed++;
-  failures.push(`vitest (exit ${vitest.status}, no report)`);
-}
+console.log('\n▶ vitest (api, web, scripts, end-to-end)');
+addTally(totals, runVitest({ bin: bin('vitest'), report: join(results, 'vitest.json'), cwd: root }));
 
-if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+if (totals.failures.length) console.log(`\nFailed: ${totals.failures.join(', ')}`);
+for (const line of totalsLines(totals)) console.log(line);
+process.exit(totals.failed ? 1 : 0);

@@ -172,8 +172,11 @@ describe('built-in roles × operations', () => {
         const refused =
           code === 'FORBIDDEN' ||
           (code === 'UNAUTHENTICATED' && (EXPECTED[key] !== 'public' || res.errors![0].message === 'Sign in first'));
+        // Allowed means data or a domain error (NOT_FOUND, BAD_USER_INPUT…); a crash is never an answer.
+        const broken = code === 'INTERNAL_SERVER_ERROR' || (!res.data && !res.errors?.length);
         const expectedAllowed = allows(EXPECTED[key], permissions);
-        if (refused === expectedAllowed)
+        if (broken) results.push(`${key}: ${code ?? 'no data and no error'}: ${res.errors?.[0]?.message ?? ''}`);
+        else if (refused === expectedAllowed)
           results.push(`${key}: expected ${expectedAllowed ? 'allowed' : 'refused'}, got ${code ?? 'data'}`);
       }
       expect(results).toEqual([]);
