@@ -35,7 +35,7 @@ const { values } = parseArgs({
   options: {
     steps: { type: 'string', default: '30' },
     rows: { type: 'string', default: '64' },
-    repeats: { type: 'string', default: '2' },
+    repeats: { type: 'string', default: '3' },
   },
 });
 const STEPS = Number(values.steps);
@@ -192,7 +192,14 @@ try {
   const baselineSpread = Math.max(...baseline.map((b) => maxDiff(b.losses, reference)));
   const pm = median(platform.map((p) => p.seconds));
   const bm = median(baseline.map((b) => b.seconds));
-  console.log(`runs: tiny Qwen3 LoRA SFT, ${STEPS} steps on CPU, median of ${REPEATS} alternating runs each`);
+  // With an even count the middle is the mean of the two central runs: say so rather than call it a median.
+  const middle =
+    REPEATS % 2
+      ? `median of ${REPEATS}`
+      : REPEATS === 2
+        ? 'mean of 2'
+        : `median (mean of the middle two) of ${REPEATS}`;
+  console.log(`runs: tiny Qwen3 LoRA SFT, ${STEPS} steps on CPU, ${middle} alternating runs each`);
   console.log(`  plain script (llmtrainer.baseline): ${bm.toFixed(1)} s`);
   console.log(
     `  platform (createRun → SUCCEEDED):   ${pm.toFixed(1)} s  → ratio ${(pm / bm).toFixed(2)}× (goal ≤ 1.03×)`,

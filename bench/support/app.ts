@@ -11,6 +11,8 @@ export interface BenchApp {
   url: string;
   token: string;
   projectId: string;
+  /** POSTs a GraphQL operation as the administrator. */
+  gql(query: string, variables?: Record<string, unknown>): Promise<{ data: any; errors?: unknown[] }>;
   close(): Promise<void>;
 }
 
@@ -39,7 +41,7 @@ export async function startTestAppForBench(): Promise<BenchApp> {
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
-    return (await res.json()) as { data: any };
+    return (await res.json()) as { data: any; errors?: unknown[] };
   };
   const token = (
     await gql('mutation($i: LoginInput!) { login(input: $i) { accessToken } }', {
@@ -52,6 +54,7 @@ export async function startTestAppForBench(): Promise<BenchApp> {
     url: server.url,
     token,
     projectId,
+    gql: (query, variables = {}) => gql(query, variables, token),
     close: async () => {
       await server.stop();
       await runtime.close();

@@ -2,8 +2,8 @@ import { createReadStream, statSync } from 'node:fs';
 import * as tus from 'tus-js-client';
 import type { BenchApp } from './app.js';
 
-/** Uploads a file through the tus endpoint, streaming it from disk in 8 MB chunks. */
-export function tusUploadFile(app: BenchApp, path: string): Promise<void> {
+/** Uploads a file through the tus endpoint, streaming it from disk in 8 MB chunks; resolves with its id. */
+export function tusUploadFile(app: BenchApp, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const upload = new tus.Upload(createReadStream(path), {
       endpoint: `${app.url}/uploads`,
@@ -13,7 +13,7 @@ export function tusUploadFile(app: BenchApp, path: string): Promise<void> {
       metadata: { projectId: app.projectId, filename: 'bench.jsonl' },
       retryDelays: [],
       onError: reject,
-      onSuccess: () => resolve(),
+      onSuccess: () => resolve(upload.url!.split('/').pop()!),
     });
     upload.start();
   });

@@ -1,5 +1,13 @@
 import type { Server } from 'node:http';
-import { parse, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { buildContext, type Context } from '../context.js';
@@ -49,13 +57,14 @@ export function startGraphQLWebSocket(
       onSubscribe: (_ctx, _id, payload) => {
         // Same limits as HTTP: parse with a token cap, validate with the armor rules.
         let document;
+        // Coded as over HTTP: an uncoded error would be masked as an internal one.
         try {
           document = parse(payload.query, { maxTokens: config.GRAPHQL_MAX_TOKENS });
         } catch (error) {
-          return [error as never];
+          return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
-        const errors = validate(schema, document, [...validationRules]);
-        if (errors.length) return errors;
+        const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+        if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log)),
       onNext: (_ctx, _id, _payload, _args: ExecutionArgs, result) => {
@@ -67,3 +76,13 @@ export function startGraphQLWebSocket(
     wsServer,
   );
 }
+
+const withCode = (error: GraphQLError, code: string) =>
+  error.extensions?.code
+    ? error
+    : new GraphQLError(error.message, {
+        nodes: error.nodes,
+        source: error.source,
+        positions: error.positions,
+        extensions: { ...error.extensions, code },
+      });

@@ -99,9 +99,14 @@ describe('health', () => {
   });
 
   it('serves the offline GraphQL playground from its own assets', async () => {
-    const page = await (await fetch(`${app.url}/playground`)).text();
+    const res = await fetch(`${app.url}/playground`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    const page = await res.text();
+    expect(page).toMatch(/graphiql/i);
     expect(page).not.toMatch(/https?:\/\/(unpkg|cdn|jsdelivr)/);
     const scripts = [...page.matchAll(/src="([^"]+)"/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
     for (const src of scripts) expect((await fetch(`${app.url}${src}`)).status).toBe(200);
   });
 });

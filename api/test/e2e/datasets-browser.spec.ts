@@ -45,10 +45,10 @@ const chat = (question: string, answer: string) =>
   });
 // Four records, the last an exact copy of the first.
 const SHAREGPT_JSONL = [
-  chat('你好，请介绍一下你自己。', '你好！我是一个乐于助人的中文助手。'),
+  chat('你好，请介绍一下你自己。', '你好！我是一个乐于助人的中文助手。龘囧🚀'),
   chat('一年有几个季节？', '一年有春、夏、秋、冬四个季节。'),
   chat('水的沸点是多少？', '在标准大气压下，水的沸点是一百摄氏度。'),
-  chat('你好，请介绍一下你自己。', '你好！我是一个乐于助人的中文助手。'),
+  chat('你好，请介绍一下你自己。', '你好！我是一个乐于助人的中文助手。龘囧🚀'),
 ].join('\n');
 
 /** The version the page shows, from its address. */
@@ -123,7 +123,11 @@ describe('datasets in a real browser', () => {
       const trained = chatRow.locator('[data-testid=rendered-text] .trained');
       await trained.first().waitFor();
       expect(await trained.count()).toBeGreaterThan(3);
-      expect(await chatRow.locator('[data-testid=rendered-text]').textContent()).toContain('<|im_start|>assistant');
+      const rendered = await chatRow.locator('[data-testid=rendered-text]').textContent();
+      expect(rendered).toContain('<|im_start|>assistant');
+      // Rare characters and emoji split across byte-level tokens still read as written.
+      expect(rendered).toContain('乐于助人的中文助手。龘囧🚀');
+      expect(rendered).not.toContain('\uFFFD');
       await page.screenshot({ path: join(screenshots, 'dataset-preview-template.png'), fullPage: true });
 
       // Pipeline: exact dedupe, then a seeded split, into version 3.

@@ -170,3 +170,48 @@ describe('a worker killed with SIGKILL mid-run', () => {
     for (const [step, loss] of straight) expect(Math.abs(resumed.get(step)! - loss)).toBeLessThanOrEqual(1e-5);
   }, 300_000);
 });
+
+describe('a worker stopped gracefully mid-run (SIGTERM, as `npm start` passes on at Ctrl-C)', () => {
+  let stopping: ChildProcess | null = null;
+  afterAll(() => stopping?.kill('SIGKILL'));
+
+  it('checkpoints, hands the run back as INTERRUPTED, exits; another worker resumes from that checkpoint', async () => {
+    const token = await workerToken(app, admin, 'stopping');
+    const cfg = agentConfig(app, token, 'stopping');
+    stopping = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'workers/agent/src/main.ts')], {
+      env: {
+        ...process.env,
+        LLMTRAINER_API_URL: app.url,
+        LLMTRAINER_WORKER_TOKEN: token,
+        LLMTRAINER_WORK_DIR: cfg.workDir,
+        LLMTRAINER_PYTHON: cfg.python!,
+        LLMTRAINER_POLL_SECONDS: '0.2',
+        LLMTRAINER_TEST_HOOKS: JSON.stringify({ step_delay_s: 0.5 }),
+      },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => stopping!.once('exit', (code) => resolve(code)));
+    // save_steps beyond max_steps: the only checkpoint can be the one the stop writes.
+    const id = await launch({ maxSteps: 8, saveSteps: 100 });
+    await waitForRun(app, user.token, id, (r) => (r.progress?.step ?? 0) >= 3);
+    stopping.kill('SIGTERM');
+
+    const queued = await waitForRun(app, user.token, id, (r) => r.status === 'QUEUED');
+    expect(queued.error?.reason).toBe('worker_stopped');
+    expect(await exited).toBe(0);
+    const handedBack = (await app.gql(DETAIL, { id }, user.token)).data!.run;
+    expect(handedBack.attempts.nodes[0]).toMatchObject({ number: 1, workerName: 'stopping', outcome: 'INTERRUPTED' });
+    expect(handedBack.checkpoints.nodes).toHaveLength(1);
+    const saved = handedBack.checkpoints.nodes[0];
+    expect(saved).toMatchObject({ attempt: 1 });
+    expect(saved.step).toBeGreaterThanOrEqual(3);
+
+    agent = await startAgent(app, admin, 'successor');
+    const run = await waitForRun(app, user.token, id, (r) => FINISHED.includes(r.status));
+    expect(run.status).toBe('SUCCEEDED');
+    const detail = (await app.gql(DETAIL, { id }, user.token)).data!.run;
+    expect(detail.attempts.nodes[0]).toMatchObject({ number: 2, workerName: 'successor', outcome: 'SUCCEEDED' });
+    expect(detail.attempts.nodes[0].resumedFromStep).toBe(saved.step);
+    expect([...(await lossesByStep(id)).keys()]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  }, 240_000);
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,10 @@ describe('API tokens', () => {
     const listed = await app.gql(`{ apiTokens { nodes { id name prefix } } }`, {}, member.token);
     expect(JSON.stringify(listed)).not.toContain(token);
     expect(listed.data!.apiTokens.nodes.map((n: { id: string }) => n.id)).toContain(apiToken.id);
+    // What the database keeps is the SHA-256 of the secret, and the secret appears in no column.
+    const stored = await app.runtime.pool.query(`select * from api_tokens where id = $1`, [apiToken.id]);
+    expect(stored.rows[0].token_hash).toBe(createHash('sha256').update(token).digest('hex'));
+    expect(JSON.stringify(stored.rows[0])).not.toContain(token.slice(apiToken.prefix.length));
   });
 
   it('cannot do what its scopes leave out, even when the owner could', async () => {

@@ -108,9 +108,19 @@ describe('refresh tokens', () => {
       body: JSON.stringify({ query: LOGIN, variables: { input: ADMIN } }),
     });
     const cookie = res.headers.get('set-cookie')!.split(';')[0];
-    const refreshed = await app.gql(REFRESH, {}, undefined, { cookie });
-    expect(refreshed.errors).toBeUndefined();
-    expect(refreshed.data!.refreshToken.accessToken).toBeTruthy();
+    const refreshed = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({ query: REFRESH, variables: {} }),
+    });
+    const body = (await refreshed.json()) as { data: { refreshToken: { accessToken: string } } };
+    // The new access token signs the same person in, and the cookie is rotated (the old one is spent).
+    const me = await app.gql(ME, {}, body.data.refreshToken.accessToken);
+    expect(me.data!.me.email).toBe(ADMIN.email);
+    const rotated = refreshed.headers.get('set-cookie')!.split(';')[0];
+    expect(rotated).toMatch(/^lt_refresh=./);
+    expect(rotated).not.toBe(cookie);
+    expect(errorCode(await app.gql(REFRESH, {}, undefined, { cookie }))).toBe('UNAUTHENTICATED');
   });
 
   it('logout ends the session', async () => {

@@ -146,9 +146,17 @@ describe('dataset versions from uploads', () => {
   });
 
   it('refuses an upload over the size limit before storing anything', async () => {
+    const incoming = join(app.config.dataDir, 'uploads', 'incoming');
+    const files = () => (existsSync(incoming) ? readdirSync(incoming, { recursive: true }).map(String) : []);
+    const uploads = async () =>
+      (await app.runtime.pool.query(`select count(*)::int as n from uploads where filename = 'big.jsonl'`)).rows[0].n;
+    const before = files();
     await expect(
       tusUpload(app, owner.token, projectId, 'big.jsonl', Buffer.alloc(3 * 1024 * 1024, 'a')),
     ).rejects.toThrow(/413/);
+    // No upload row, and no file left behind in the incoming folder.
+    expect(await uploads()).toBe(0);
+    expect(files()).toEqual(before);
   });
 
   it('refuses uploads beyond the project quota', async () => {

@@ -15,6 +15,31 @@ export interface RenderResult {
   template: string;
 }
 
+/** The longest UTF-8 sequence is 4 bytes, so a character spans at most 4 byte-level tokens. */
+const MAX_TOKENS_PER_CHARACTER = 4;
+
+/**
+ * Each token's share of the text, such that the shares join into the decoded whole. Byte-level BPE
+ * splits a character's UTF-8 bytes across tokens, and a token decoded alone is then "�"; the first
+ * token of such a run carries the whole character(s) and the rest carry "".
+ */
+export function tokenTexts(ids: number[], decode: (ids: number[]) => string): string[] {
+  const texts: string[] = [];
+  let i = 0;
+  while (i < ids.length) {
+    let end = i + 1;
+    let text = decode(ids.slice(i, end));
+    // Twice the longest sequence: a run that never decodes cleanly (a literal "�") still ends.
+    while (text.includes('\uFFFD') && end < ids.length && end - i < MAX_TOKENS_PER_CHARACTER * 2) {
+      end++;
+      text = decode(ids.slice(i, end));
+    }
+    texts.push(text, ...Array<string>(end - i - 1).fill(''));
+    i = end;
+  }
+  return texts;
+}
+
 const compiled = new Map<string, Template>();
 function render(template: ChatTemplate, messages: Message[], addGenerationPrompt: boolean): string {
   let t = compiled.get(template.name);
@@ -121,7 +146,12 @@ export function renderRow(row: NormalizedRow, modelId: string, maxLength: number
         : `maxLength ${maxLength} cuts ${tokens.length - maxLength} tokens`,
     );
   }
-  const shown = tokens.slice(0, maxLength).map((t) => ({ ...t, text: tok.decode([t.id]) }));
+  const kept = tokens.slice(0, maxLength);
+  const texts = tokenTexts(
+    kept.map((t) => t.id),
+    (ids) => tok.decode(ids),
+  );
+  const shown = kept.map((t, i) => ({ ...t, text: texts[i] }));
   return {
     text,
     tokens: shown,

@@ -54,12 +54,23 @@ describe('run configuration', () => {
   });
 
   it('applies presets, with the user overriding them', async () => {
-    const res = await app.gql(
-      ESTIMATE,
-      { input: { ...base(), method: 'QLORA', preset: 'QLORA_LOW_MEMORY', hyperparameters: { maxSeqLength: 1024 } } },
+    const input = {
+      ...base(),
+      method: 'QLORA',
+      preset: 'QLORA_LOW_MEMORY',
+      hyperparameters: { maxSeqLength: 1024, loraR: 8 },
+    };
+    expect((await app.gql(ESTIMATE, { input }, user.token)).errors).toBeUndefined();
+    const created = await app.gql(
+      `mutation($i: CreateRunInput!) { createRun(input: $i) { config } }`,
+      { i: { ...input, name: 'preset' } },
       user.token,
     );
-    expect(res.errors).toBeUndefined();
+    expect(created.errors).toBeUndefined();
+    const hyper = created.data!.createRun.config.hyperparameters;
+    // From the preset where the user said nothing; the user's value where they did.
+    expect(hyper).toMatchObject({ gradientAccumulationSteps: 16, loraAlpha: 32, gradientCheckpointing: true });
+    expect(hyper).toMatchObject({ maxSeqLength: 1024, loraR: 8 });
   });
 
   it('refuses invalid combinations, naming every field at once', async () => {

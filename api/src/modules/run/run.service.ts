@@ -208,7 +208,7 @@ export class RunService {
     return {
       ...page,
       nodes: page.nodes.map((e) => ({
-        id: e.id,
+        id: String(e.id), // a bigint: graphql's ID serialises strings and safe integers only
         time: e.time,
         attempt: e.attempt,
         level: logLevel(e.kind, e.payload.level),

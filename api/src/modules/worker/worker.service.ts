@@ -120,6 +120,7 @@ export class WorkerService {
       details: { name: workerName },
     });
     await em.flush();
+    pubSub.publish('WORKER_UPDATED', { workerId: worker.id });
     return { token: secret, worker };
   }
 
@@ -135,6 +136,7 @@ export class WorkerService {
     worker.account.disabledAt ??= new Date();
     this.ctx.services.audit.record({ action: 'worker.revoke', targetType: 'worker', targetId: worker.id });
     await this.ctx.em.flush();
+    pubSub.publish('WORKER_UPDATED', { workerId: worker.id });
     return worker;
   }
 
@@ -170,6 +172,7 @@ export class WorkerService {
     const worker = await this.self();
     Object.assign(worker, data, { registeredAt: new Date(), lastHeartbeatAt: new Date() });
     await this.ctx.em.flush();
+    pubSub.publish('WORKER_UPDATED', { workerId: worker.id });
     return worker;
   }
 
