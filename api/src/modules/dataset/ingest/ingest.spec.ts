@@ -53,6 +53,15 @@ describe('formats and schemas', () => {
     expect(result.stats.languages).toEqual({ zh: 1, en: 1, other: 0 });
   });
 
+  it('counts turns per conversation in a bar per count: two-turn rows in the bar labelled 2', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => sharegpt(`问题 ${i}`, `回答 ${i}`));
+    const result = await run('turns.jsonl', rows.join('\n'));
+    const turns = result.stats.turns!;
+    expect(turns.edges[turns.counts.findIndex((c) => c > 0)]).toBe(2);
+    expect(turns.counts[turns.edges.indexOf(2)]).toBe(40);
+    expect(turns.counts.reduce((a, b) => a + b, 0)).toBe(40);
+  });
+
   it('reads a GBK CSV with Chinese text correctly', async () => {
     const csv = 'instruction,input,output\n把这句话翻译成英文,今天天气很好,The weather is nice today.\n';
     const result = await run('gbk.csv', iconv.encode(csv, 'gbk'));

@@ -1,7 +1,9 @@
 import type { Message, NormalizedRow, Role } from './schema.js';
 
 /** Log-scale histogram edges shared by character and token lengths: 0, 8, 16, … 2^22. */
-const EDGES = [0, ...Array.from({ length: 20 }, (_, i) => 2 ** (i + 3))];
+const LENGTH_EDGES = [0, ...Array.from({ length: 20 }, (_, i) => 2 ** (i + 3))];
+/** Turns per conversation are small counts: a bar per count up to 16, then doubling. */
+export const TURN_EDGES = [...Array.from({ length: 17 }, (_, i) => i), 32, 64, 128, 256, 512, 1024];
 
 export interface Distribution {
   min: number;
@@ -14,32 +16,42 @@ export interface Distribution {
   counts: number[];
 }
 
-/** Index of the last edge at or below `value` (0 below 8): the bit length of whole values, found at once. */
-function bucketOf(value: number): number {
-  if (value < EDGES[1]) return 0;
-  if (value >= EDGES[EDGES.length - 1]) return EDGES.length - 1;
-  if (Number.isInteger(value)) return 29 - Math.clz32(value);
-  let bucket = EDGES.length - 1;
-  while (bucket > 0 && value < EDGES[bucket]) bucket--;
+/**
+ * Index of the last edge at or below `value` (0 below the second edge). On the length edges a whole
+ * value's bucket is its bit length, found at once.
+ */
+function bucketOf(value: number, edges: readonly number[]): number {
+  if (value < edges[1]) return 0;
+  if (value >= edges[edges.length - 1]) return edges.length - 1;
+  if (edges === LENGTH_EDGES && Number.isInteger(value)) return 29 - Math.clz32(value);
+  let bucket = edges.length - 1;
+  while (bucket > 0 && value < edges[bucket]) bucket--;
   return bucket;
 }
 
 class DistributionBuilder {
+  private readonly edges: readonly number[];
+  private readonly counts: number[];
   private n = 0;
   private sum = 0;
   private min = Infinity;
   private max = -Infinity;
-  private counts = new Array<number>(EDGES.length).fill(0);
+
   // A deterministic reservoir (fixed-seed LCG) keeps percentiles cheap on millions of rows.
   private sample: number[] = [];
   private seed = 12345;
+
+  constructor(edges: readonly number[] = LENGTH_EDGES) {
+    this.edges = edges;
+    this.counts = new Array<number>(edges.length).fill(0);
+  }
 
   add(value: number) {
     this.n++;
     this.sum += value;
     this.min = Math.min(this.min, value);
     this.max = Math.max(this.max, value);
-    this.counts[bucketOf(value)]++;
+    this.counts[bucketOf(value, this.edges)]++;
     if (this.sample.length < 20_000) this.sample.push(value);
     else {
       this.seed = (this.seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -58,7 +70,7 @@ class DistributionBuilder {
       mean: this.n ? this.sum / this.n : 0,
       p50: at(0.5),
       p95: at(0.95),
-      edges: EDGES.slice(0, Math.max(1, last + 1)),
+      edges: this.edges.slice(0, Math.max(1, last + 1)),
       counts: this.counts.slice(0, Math.max(1, last + 1)),
     };
   }
@@ -280,7 +292,7 @@ export function rowFigures(row: NormalizedRow): RowFigures {
 /** Accumulates statistics row by row in bounded memory (hash sets aside). */
 export class StatsBuilder {
   private rows = 0;
-  private turns = new DistributionBuilder();
+  private turns = new DistributionBuilder(TURN_EDGES);
   private chars = new DistributionBuilder();
   private tokens = new DistributionBuilder();
   private hasTurns = false;
