@@ -1,5 +1,6 @@
 // Cancel, crash and retry, and a worker killed mid-run: what users see, through the real stack.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../../workers/agent/src/agent.js';
@@ -127,6 +128,36 @@ describe('a trainer that crashes', () => {
   }, 180_000);
 });
 
+/** Whether `pid` is a live process (a zombie waiting for its reaper is not). */
+function running(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+describe('an agent starting on a work dir with a job process left running', () => {
+  it('stops that process before it claims anything', async () => {
+    const cfg = agentConfig(app, '', 'leftover');
+    const dir = join(cfg.workDir, 'runs', 'old', 'attempt-1');
+    mkdirSync(dir, { recursive: true });
+    const stray = spawn(cfg.python!, ['-c', 'import time; time.sleep(600)'], {
+      cwd: dir,
+      detached: true,
+      stdio: 'ignore',
+    });
+    const gone = new Promise<NodeJS.Signals | null>((resolve) =>
+      stray.once('exit', (_code, signal) => resolve(signal)),
+    );
+    writeFileSync(join(cfg.workDir, 'job.pid'), `${stray.pid}\n`);
+    agent = await startAgent(app, admin, 'leftover');
+    expect(await gone).toBe('SIGKILL');
+    expect(existsSync(join(cfg.workDir, 'job.pid'))).toBe(false);
+  });
+});
+
 describe('a worker killed with SIGKILL mid-run', () => {
   let doomed: ChildProcess | null = null;
   afterAll(() => doomed?.kill('SIGKILL'));
@@ -150,7 +181,11 @@ describe('a worker killed with SIGKILL mid-run', () => {
     const hyper = { maxSteps: 8, saveSteps: 2 };
     const id = await launch(hyper);
     await waitForRun(app, user.token, id, (r) => (r.progress?.step ?? 0) >= 3);
+    const trainerPid = Number(readFileSync(join(cfg.workDir, 'job.pid'), 'utf8'));
+    expect(running(trainerPid)).toBe(true);
     doomed.kill('SIGKILL');
+    // Its trainer dies with it (nobody would read it, and it would hold the machine's GPUs).
+    await expect.poll(() => running(trainerPid), { timeout: 5000, interval: 100 }).toBe(false);
 
     await waitForRun(app, user.token, id, (r) => r.status === 'QUEUED');
     agent = await startAgent(app, admin, 'rescuer');

@@ -6,6 +6,7 @@ import { detectGpus } from './gpus.js';
 import { trainerRuntime, type TrainerRuntime } from './python.js';
 import { RunExecutor, type ClaimedRun } from './run-executor.js';
 import { SystemSampler } from './system.js';
+import { stopLeftovers } from './leftovers.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -44,6 +45,8 @@ export class Agent {
 
   async start() {
     await mkdir(this.config.workDir, { recursive: true });
+    const stopped = stopLeftovers(this.config.workDir);
+    if (stopped !== null) console.warn(`[agent] stopped job process group ${stopped} left by an earlier agent`);
     this.runtime = trainerRuntime(this.config.python, this.config.workDir);
     const gpus = await detectGpus();
     const { registerWorker } = await this.api.graphql<{ registerWorker: { name: string } }>(REGISTER, {

@@ -9,6 +9,7 @@ import type { AgentConfig } from './config.js';
 import { EventRelay, type TrainerEvent } from './event-relay.js';
 import type { TrainerRuntime } from './python.js';
 import { TrainerProcess } from './trainer-process.js';
+import { forgetJob, recordJob } from './leftovers.js';
 
 export interface ClaimedRun {
   runId: string;
@@ -151,13 +152,24 @@ export class RunExecutor {
   private async spawn(spec: Record<string, unknown>, onEvent: (e: TrainerEvent) => void) {
     const specPath = join(this.dir, 'spec.json');
     const gpus = this.claimed.spec.resources?.gpusPerNode ?? 0;
+    // torchrun goes through the lifeline so that it, like the trainer and every rank, dies with this agent.
+    const torchrun = [this.runtime.python, '-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${gpus}`];
     const args =
-      gpus > 1
-        ? ['-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${gpus}`, '-m', 'llmtrainer.train']
-        : ['-m', 'llmtrainer.train'];
-    const env = { ...process.env, ...this.runtime.env, ...this.config.trainerEnv };
+      gpus > 1 ? ['-m', 'llmtrainer.lifeline', ...torchrun, '-m', 'llmtrainer.train'] : ['-m', 'llmtrainer.train'];
+    const env = {
+      ...process.env,
+      ...this.runtime.env,
+      ...this.config.trainerEnv,
+      LLMTRAINER_PARENT_PID: String(process.pid),
+    };
     await writeFile(specPath, JSON.stringify(spec, null, 2));
-    return new TrainerProcess(this.runtime.python, [...args, '--spec', specPath], env, this.dir, onEvent);
+    const trainer = new TrainerProcess(this.runtime.python, [...args, '--spec', specPath], env, this.dir, onEvent);
+    if (trainer.pid !== undefined) {
+      const pid = trainer.pid;
+      recordJob(this.config.workDir, pid);
+      void trainer.exited.then(() => forgetJob(this.config.workDir, pid));
+    }
+    return trainer;
   }
 
   private async finish(

@@ -51,6 +51,11 @@ export class TrainerProcess {
     });
   }
 
+  /** The process group's id (the group leader's pid), once started. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** SIGTERM: the trainer finishes its step, checkpoints and exits (cancelled). */
   stop() {
     this.signal('SIGTERM');

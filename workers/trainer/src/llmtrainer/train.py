@@ -28,6 +28,7 @@ from .events import (
     finite_floats,
     is_main_process,
 )
+from .lifeline import guard_from_env
 from .signals import StopSignal
 from .spec import RunSpec, parse_spec
 
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m llmtrainer.train", description="Run one LLM Trainer job.")
     parser.add_argument("--spec", required=True, help="path to the run spec JSON")
     args = parser.parse_args(argv)
+    guard_from_env()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     main_process = is_main_process()
     if main_process:
