@@ -2,7 +2,7 @@
 // tiny Qwen3 (random weights, real tokenizer and chat template).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
@@ -107,6 +107,14 @@ describe('a LoRA SFT run of the tiny Qwen3, through the platform', () => {
     const archive = join(dir, 'model.tar.gz');
     writeFileSync(archive, Buffer.from(await download.arrayBuffer()));
     await tar.x({ file: archive, cwd: dir });
+    // Portable: the base model by its catalogue id, not the worker's path; a model card; no pickles.
+    const adapterConfig = JSON.parse(readFileSync(join(dir, 'adapter_config.json'), 'utf8'));
+    expect(adapterConfig.base_model_name_or_path).toBe('llm-trainer/tiny-qwen3');
+    const card = readFileSync(join(dir, 'README.md'), 'utf8');
+    expect(card).toContain('base_model: llm-trainer/tiny-qwen3');
+    expect(card).toMatch(/Dataset: chat v\d+/);
+    expect(card).toContain('PeftModel.from_pretrained');
+    expect(readdirSync(dir).filter((f) => /\.(bin|pt|pth|pkl)$/.test(f))).toEqual([]);
     const base = join(agentWorkRoot, 'cpu-1', 'models', 'tiny-qwen3');
     const script = `
 import sys, torch

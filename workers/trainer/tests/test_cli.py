@@ -115,6 +115,16 @@ def test_sft_end_to_end_reports_metrics_checkpoints_and_saves_adapter(tmp_path: 
             "thinking": "strip_empty",
             "lora_target_modules": ["q_proj", "v_proj"],
         },
+        model_card={
+            "base_model_id": "Qwen/Qwen3-0.6B",
+            "base_model_licence": "Apache-2.0",
+            "run_name": "客服问答 r8",
+            "run_number": 3,
+            "dataset_name": "chats",
+            "dataset_version": 2,
+            "dataset_content_hash": "ab" * 32,
+            "dataset_rows": 5,
+        },
     )
     result = run_cli(spec, tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -149,6 +159,17 @@ def test_sft_end_to_end_reports_metrics_checkpoints_and_saves_adapter(tmp_path: 
     assert (final / "chat_template.jinja").read_text() == done["chat_template"]
     assert done["final_metrics"]["global_step"] == 4.0
     assert math.isfinite(done["final_metrics"]["train_loss"])
+
+    # Portable and safe to publish: the base model by hub id, a real model card, no pickles.
+    adapter_config = json.loads((final / "adapter_config.json").read_text())
+    assert adapter_config["base_model_name_or_path"] == "Qwen/Qwen3-0.6B"
+    assert not [p.name for p in final.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".pkl")]
+    card = (final / "README.md").read_text()
+    for fact in ("base_model: Qwen/Qwen3-0.6B", "license: Apache-2.0", "客服问答 r8", "chats v2", "ab" * 32):
+        assert fact in card, fact
+    assert '"lora_target_modules"' not in card and '`lora_target_modules` | ["q_proj", "v_proj"]' in card
+    assert "`train_loss`" in card and "PeftModel.from_pretrained" in card
+    assert done["chat_template"].strip() in card
 
 
 def test_nan_loss_fails_the_run_immediately(

@@ -103,7 +103,7 @@ export class RunWorkerService {
           busy.map((b) => b.project_id),
         );
         if (!next) return null;
-        const run = await em.findOne(Run, { id: next.job.data.runId }, { populate: ['datasetVersion'] });
+        const run = await em.findOne(Run, { id: next.job.data.runId }, { populate: ['datasetVersion.dataset'] });
         if (!run || FINISHED.includes(run.status)) {
           await queue.complete(next.queue, next.job.id, next.job.retryCount, { skipped: 'run ended' });
           continue;

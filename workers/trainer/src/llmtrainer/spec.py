@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .errors import SpecError
+from .model_card import ModelCard, parse_model_card
 
 Mode = Literal["train", "noop"]
 Method = Literal["lora", "qlora", "full"]
@@ -88,6 +89,7 @@ class RunSpec:
     hyperparameters: Hyperparameters
     output_dir: str
     resume_from_checkpoint: str | None
+    model_card: ModelCard | None = None
     unknown_fields: tuple[str, ...] = ()
 
 
@@ -223,6 +225,7 @@ _TOP_LEVEL = {
     "hyperparameters",
     "output_dir",
     "resume_from_checkpoint",
+    "model_card",
 }
 
 
@@ -276,5 +279,6 @@ def parse_spec(raw: Any) -> RunSpec:
         hyperparameters=hp,
         output_dir=output_dir,
         resume_from_checkpoint=resume,
+        model_card=parse_model_card(raw.get("model_card")),
         unknown_fields=tuple(unknown),
     )

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import traceback
+from dataclasses import asdict
 from typing import Any
 
 from . import noop
@@ -29,6 +30,7 @@ from .events import (
     is_main_process,
 )
 from .lifeline import guard_from_env
+from .model_card import finalize
 from .signals import StopSignal
 from .spec import RunSpec, parse_spec
 
@@ -118,6 +120,16 @@ def _train(spec: RunSpec, writer: EventWriter, stop: StopSignal) -> int:
         metrics["final_loss"] = callback.last_loss
     if callback.last_eval_loss is not None:
         metrics["eval_loss"] = callback.last_eval_loss
+    if trainer.is_world_process_zero():
+        finalize(
+            final,
+            spec.model_card,
+            method=spec.method,
+            objective=spec.objective,
+            hyperparameters=asdict(hp),
+            metrics=finite_floats(metrics),
+            chat_template=tokenizer.chat_template or "",
+        )
     writer.emit(
         "completed",
         output_dir=spec.output_dir,
