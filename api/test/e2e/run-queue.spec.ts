@@ -58,8 +58,11 @@ describe('4 workers × 200 queued noop runs', () => {
     );
     expect(status.rows).toEqual([{ status: 'SUCCEEDED', n: '201' }]);
 
-    const attempts = await app.runtime.pool.query<{ run_id: string; n: string }>(
-      `select run_id, count(*) as n from run_attempts group by run_id having count(*) <> 1`,
+    // A run trained twice shows how each attempt ended (lease lapse, crash…), not only a count.
+    const attempts = await app.runtime.pool.query(
+      `select run_id, json_agg(json_build_object('attempt', number, 'worker', worker_name, 'outcome', outcome,
+         'reason', reason, 'started', started_at, 'ended', ended_at) order by number) as attempts
+       from run_attempts group by run_id having count(*) <> 1`,
     );
     expect(attempts.rows).toEqual([]);
     const models = await app.runtime.pool.query(`select count(distinct run_id) as n from model_versions`);
