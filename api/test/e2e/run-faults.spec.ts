@@ -128,6 +128,28 @@ describe('a trainer that crashes', () => {
   }, 180_000);
 });
 
+/**
+ * A worker agent in its own process, training slowly (0.5 s a step) so that a test can stop it mid-run.
+ * `node --import tsx` (not the tsx CLI, which runs the program in a child): a signal hits the agent.
+ */
+async function agentProcess(name: string) {
+  const token = await workerToken(app, admin, name);
+  const cfg = agentConfig(app, token, name);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'workers/agent/src/main.ts')], {
+    env: {
+      ...process.env,
+      LLMTRAINER_API_URL: app.url,
+      LLMTRAINER_WORKER_TOKEN: token,
+      LLMTRAINER_WORK_DIR: cfg.workDir,
+      LLMTRAINER_PYTHON: cfg.python!,
+      LLMTRAINER_POLL_SECONDS: '0.2',
+      LLMTRAINER_TEST_HOOKS: JSON.stringify({ step_delay_s: 0.5 }),
+    },
+    stdio: 'ignore',
+  });
+  return { child, workDir: cfg.workDir };
+}
+
 /** Whether `pid` is a live process (a zombie waiting for its reaper is not). */
 function running(pid: number): boolean {
   try {
@@ -163,25 +185,12 @@ describe('a worker killed with SIGKILL mid-run', () => {
   afterAll(() => doomed?.kill('SIGKILL'));
 
   it('loses its lease; a second worker resumes from the last checkpoint; losses equal an uninterrupted run', async () => {
-    const token = await workerToken(app, admin, 'doomed');
-    const cfg = agentConfig(app, token, 'doomed');
-    // `node --import tsx` (not the tsx CLI, which runs the program in a child): SIGKILL hits the agent.
-    doomed = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'workers/agent/src/main.ts')], {
-      env: {
-        ...process.env,
-        LLMTRAINER_API_URL: app.url,
-        LLMTRAINER_WORKER_TOKEN: token,
-        LLMTRAINER_WORK_DIR: cfg.workDir,
-        LLMTRAINER_PYTHON: cfg.python!,
-        LLMTRAINER_POLL_SECONDS: '0.2',
-        LLMTRAINER_TEST_HOOKS: JSON.stringify({ step_delay_s: 0.5 }),
-      },
-      stdio: 'ignore',
-    });
+    const { child, workDir } = await agentProcess('doomed');
+    doomed = child;
     const hyper = { maxSteps: 8, saveSteps: 2 };
     const id = await launch(hyper);
     await waitForRun(app, user.token, id, (r) => (r.progress?.step ?? 0) >= 3);
-    const trainerPid = Number(readFileSync(join(cfg.workDir, 'job.pid'), 'utf8'));
+    const trainerPid = Number(readFileSync(join(workDir, 'job.pid'), 'utf8'));
     expect(running(trainerPid)).toBe(true);
     doomed.kill('SIGKILL');
     // Its trainer dies with it (nobody would read it, and it would hold the machine's GPUs).
@@ -211,20 +220,7 @@ describe('a worker stopped gracefully mid-run (SIGTERM, as `npm start` passes on
   afterAll(() => stopping?.kill('SIGKILL'));
 
   it('checkpoints, hands the run back as INTERRUPTED, exits; another worker resumes from that checkpoint', async () => {
-    const token = await workerToken(app, admin, 'stopping');
-    const cfg = agentConfig(app, token, 'stopping');
-    stopping = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'workers/agent/src/main.ts')], {
-      env: {
-        ...process.env,
-        LLMTRAINER_API_URL: app.url,
-        LLMTRAINER_WORKER_TOKEN: token,
-        LLMTRAINER_WORK_DIR: cfg.workDir,
-        LLMTRAINER_PYTHON: cfg.python!,
-        LLMTRAINER_POLL_SECONDS: '0.2',
-        LLMTRAINER_TEST_HOOKS: JSON.stringify({ step_delay_s: 0.5 }),
-      },
-      stdio: 'ignore',
-    });
+    stopping = (await agentProcess('stopping')).child;
     const exited = new Promise<number | null>((resolve) => stopping!.once('exit', (code) => resolve(code)));
     // save_steps beyond max_steps: the only checkpoint can be the one the stop writes.
     const id = await launch({ maxSteps: 8, saveSteps: 100 });
