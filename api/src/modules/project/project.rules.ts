@@ -1,14 +1,15 @@
 import { hasPermission, isAuthenticated } from '../../graphql/rules.js';
 
-// Membership and project roles are checked in ProjectService (object-level); here only sign-in.
+// Role-level here; membership and the project role (OWNER for members and settings) in ProjectService.
 export const projectRules = {
+  // Listing one's own projects needs no permission: every signed-in person (and token) sees where they belong.
   Query: { projects: isAuthenticated, project: isAuthenticated },
   Mutation: {
     createProject: hasPermission('project:create'),
-    updateProject: isAuthenticated,
-    archiveProject: isAuthenticated,
-    addProjectMember: isAuthenticated,
-    setProjectMemberRole: isAuthenticated,
-    removeProjectMember: isAuthenticated,
+    updateProject: hasPermission('project:manage'),
+    archiveProject: hasPermission('project:manage'),
+    addProjectMember: hasPermission('project:manage'),
+    setProjectMemberRole: hasPermission('project:manage'),
+    removeProjectMember: hasPermission('project:manage'),
   },
 };
