@@ -55,6 +55,20 @@ describe('a personal API token scoped to model:read', () => {
   });
 });
 
+describe('leaving a project', () => {
+  const REMOVE = `mutation($i: RemoveProjectMemberInput!) { removeProjectMember(input: $i) }`;
+  const ADD = `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { role } }`;
+
+  it('a token without project:manage cannot remove its owner; the owner, signed in, can leave', async () => {
+    const viewer = await createUser(app, ['VIEWER'], 'leaver');
+    await app.gql(ADD, { i: { projectId, email: viewer.email, role: 'VIEWER' } }, owner.token);
+    const token = await createApiToken(app, viewer, ['model:read']);
+    expect(errorCode(await app.gql(REMOVE, { i: { projectId, userId: viewer.id } }, token))).toBe('FORBIDDEN');
+    const left = await app.gql(REMOVE, { i: { projectId, userId: viewer.id } }, viewer.token);
+    expect(left.errors).toBeUndefined();
+  });
+});
+
 describe('a personal API token scoped to run:read', () => {
   it("reads the run but not its dataset's rows without dataset:read", async () => {
     const token = await createApiToken(app, owner, ['run:read']);
