@@ -25,7 +25,7 @@ export async function* runMetricStream(
   keys: string[] | null,
   afterStep: number,
 ) {
-  const access = new LiveAccess(ctx, `run:${runId}`, (c) => c.services.runs.access(runId));
+  const access = new LiveAccess(ctx, `run:${runId}`, 'run:read', (c) => c.services.runs.access(runId));
   await access.assert();
   const wanted = checkKeys(keys);
   const selection = wanted ? [...wanted].sort().join('\u0000') : '*';
@@ -62,7 +62,7 @@ export async function* runMetricStream(
 
 /** Log lines after `afterId`, then new ones as they are stored. */
 export async function* runLogStream(ctx: Context, app: AppServices, runId: string, afterId: string | null) {
-  const access = new LiveAccess(ctx, `run:${runId}`, (c) => c.services.runs.access(runId));
+  const access = new LiveAccess(ctx, `run:${runId}`, 'run:read', (c) => c.services.runs.access(runId));
   await access.assert();
   if (afterId !== null && !/^\d{1,18}$/.test(afterId)) throw badInput('afterId', 'must be a log line id');
   const live = pubSub.subscribe('RUN_LOGS', runId)[Symbol.asyncIterator]();
