@@ -22,6 +22,7 @@ function firstOverWebSocket(
   const client = createClient({
     url: `${app.url.replace('http', 'ws')}/graphql`,
     webSocketImpl: WebSocket,
+    retryAttempts: 0, // a refused socket is the answer, not a reason to retry
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
   });
   return new Promise<GraphQLResponse>((resolve) => {
