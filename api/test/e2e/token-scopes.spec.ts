@@ -3,20 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, createProject, createUser, type TestUser } from '../factories.js';
 import { errorCode, startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, chatRows, datasetVersion, tinyRun } from '../training.js';
+import { tusUpload } from '../uploads.js';
 
 let app: TestApp;
 let owner: TestUser;
 let other: TestUser;
 let projectId: string;
 let runId: string;
+let versionId: string;
 
 beforeAll(async () => {
   app = await startTestApp();
   owner = await createUser(app, ['MEMBER'], 'owner');
   other = await createUser(app, ['MEMBER'], 'other');
   projectId = await createProject(app, owner.token, 'Scoped');
-  const version = await datasetVersion(app, owner, projectId, 'rows', chatRows(3));
-  runId = (await app.gql(CREATE_RUN, { i: tinyRun(version) }, owner.token)).data!.createRun.id;
+  versionId = await datasetVersion(app, owner, projectId, 'rows', chatRows(3));
+  runId = (await app.gql(CREATE_RUN, { i: tinyRun(versionId) }, owner.token)).data!.createRun.id;
 }, 120_000);
 afterAll(() => app?.close());
 
@@ -84,5 +86,27 @@ describe('a personal API token scoped to run:read', () => {
     const res = await app.gql(RUN_ROWS, { id: runId }, token);
     expect(res.errors).toBeUndefined();
     expect(res.data!.run.datasetVersion.rows.rows).toHaveLength(3);
+  });
+});
+
+describe('the HTTP routes', () => {
+  const get = (path: string, token: string) =>
+    fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+
+  it('bound a token by its scopes like GraphQL does', async () => {
+    const modelOnly = await createApiToken(app, owner, ['model:read']);
+    const datasetOnly = await createApiToken(app, owner, ['dataset:read']);
+    const writer = await createApiToken(app, owner, ['dataset:write']);
+    expect(await get(`/datasets/versions/${versionId}/download`, modelOnly)).toBe(403);
+    expect(await get(`/datasets/versions/${versionId}/download`, datasetOnly)).toBe(200);
+    // No model version has this id: refused without model:read, not found with it.
+    const model = `/models/versions/00000000-0000-4000-8000-000000000000/download`;
+    expect(await get(model, datasetOnly)).toBe(403);
+    expect(await get(model, modelOnly)).toBe(404);
+    expect(await get(`/worker/runs/${runId}/dataset`, datasetOnly)).toBe(403);
+    await expect(tusUpload(app, datasetOnly, projectId, 'rows.jsonl', Buffer.from('{"text": "a"}\n'))).rejects.toThrow(
+      /403/,
+    );
+    await expect(tusUpload(app, writer, projectId, 'rows.jsonl', Buffer.from('{"text": "a"}\n'))).resolves.toBeTruthy();
   });
 });
