@@ -76,12 +76,20 @@ const schema = z.object({
   LOCAL_WORKER_TOKEN_FILE: z.string().min(1).optional(),
   /** Subscriptions re-check the subscriber's token and access at most this often (ms). */
   LIVE_AUTH_RECHECK_MS: int(0, 600_000).default(2000),
+  /** Subscriptions one WebSocket may hold at once. */
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: int(1, 10_000).default(50),
+  /** Subscriptions one user may hold at once over all their sockets to this API process. */
+  WS_MAX_SUBSCRIPTIONS_PER_USER: int(1, 100_000).default(200),
+  /** Stored metric points or log lines a runMetrics/runLogs subscription sends per message of its history. */
+  LIVE_BACKLOG_PAGE_SIZE: int(10, 100_000).default(5000),
   /** Metric points one run may store (a runaway logger cannot fill the database). */
   RUN_MAX_METRIC_POINTS: int(1000, 1_000_000_000).default(20_000_000),
   RUN_ARTIFACT_MAX_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(500 * 1024 ** 3),
 });
 
 export type Config = z.infer<typeof schema> & {
+  /** BODY_LIMIT in bytes: also the largest WebSocket message. */
+  bodyLimitBytes: number;
   dataDir: string;
   webBuildDir: string;
   cookieSecure: boolean;
@@ -103,10 +111,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   return {
     ...c,
+    bodyLimitBytes: toBytes(c.BODY_LIMIT),
     dataDir: resolve(repoRoot, c.DATA_DIR),
     webBuildDir: resolve(repoRoot, c.WEB_BUILD_DIR),
     cookieSecure: c.COOKIE_SECURE ?? c.NODE_ENV === 'production',
   };
+}
+
+/** `512kb` / `1mb` as express's body parser reads them (1 kb = 1024 bytes). */
+function toBytes(limit: string): number {
+  const [, n, unit] = /^(\d+)(b|kb|mb)$/.exec(limit)!;
+  return Number(n) * { b: 1, kb: 1024, mb: 1024 ** 2 }[unit as 'b' | 'kb' | 'mb'];
 }
 
 let cached: Config | undefined;

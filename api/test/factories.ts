@@ -46,3 +46,14 @@ export async function createProject(app: TestApp, token: string, name = 'Project
   if (!res.data?.createProject) throw new Error(`createProject failed: ${JSON.stringify(res.errors)}`);
   return res.data.createProject.id;
 }
+
+/** A personal API token of `user` (signed in with a password) carrying exactly `scopes`. */
+export async function createApiToken(app: TestApp, user: TestUser, scopes: string[], name = 'script'): Promise<string> {
+  const res = await app.gql(
+    `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`,
+    { input: { name, scopes } },
+    user.token,
+  );
+  if (!res.data?.createApiToken) throw new Error(`createApiToken failed: ${JSON.stringify(res.errors)}`);
+  return res.data.createApiToken.token;
+}

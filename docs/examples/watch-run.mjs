@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Watch a training run from outside the web app: its loss history, then every new point live, until
-// the run ends. Plain graphql-ws + an API token (Profile → API tokens, scope dataset:read is enough).
+// the run ends. Plain graphql-ws + an API token (Profile → API tokens, scope run:read is enough).
 //
 //   LLMTRAINER_URL=http://127.0.0.1:4000 LLMTRAINER_TOKEN=lt_pat_… node docs/examples/watch-run.mjs <runId>
 import { createClient } from 'graphql-ws';

@@ -15,12 +15,9 @@ import { projectRules } from '../modules/project/project.rules.js';
 import { roleRules } from '../modules/role/role.rules.js';
 import { userRules } from '../modules/user/user.rules.js';
 
-type RootRules = {
-  Query?: Record<string, unknown>;
-  Mutation?: Record<string, unknown>;
-  Subscription?: Record<string, unknown>;
-};
-const moduleRules: RootRules[] = [
+/** A module's rules: its root fields, and the sensitive fields of object types (`Run.datasetVersion`). */
+type ModuleRules = Record<string, Record<string, unknown>>;
+const moduleRules: ModuleRules[] = [
   authRules,
   userRules,
   roleRules,
@@ -51,17 +48,45 @@ export function rootFieldRules(): Record<'Query' | 'Mutation' | 'Subscription', 
   return merged;
 }
 
+const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
+
 /**
- * Deny by default: a root field without a rule is refused. Fields of object types are reachable only
- * through a root field that passed its rule, so they are allowed as a whole type.
+ * The rules on fields of object types, merged from the modules (`{ Run: { datasetVersion: rule } }`): a
+ * field that leads into another domain (or to its bulk data) needs that domain's permission, whichever
+ * root field led there. A duplicate is a bug.
+ */
+export function nestedFieldRules(): Record<string, Record<string, unknown>> {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const rules of moduleRules) {
+    for (const [type, fields] of Object.entries(rules)) {
+      if (ROOT_TYPES.has(type)) continue;
+      merged[type] ??= {};
+      for (const [field, rule] of Object.entries(fields)) {
+        if (field in merged[type]) throw new Error(`two rules for ${type}.${field}`);
+        merged[type][field] = rule;
+      }
+    }
+  }
+  return merged;
+}
+
+/**
+ * Deny by default: a root field without a rule is refused. Other fields are reachable only through a
+ * root field that passed its rule, so they are allowed unless a module guards them (`nestedFieldRules`).
  */
 export function applyShield(schema: GraphQLSchema): GraphQLSchema {
   const roots = rootFieldRules();
+  const nested = nestedFieldRules();
   const rules: Record<string, unknown> = {};
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     if (type.name in roots) rules[type.name] = roots[type.name as keyof typeof roots];
-    else rules[type.name] = allow;
+    else if (type.name in nested) {
+      const fields = type.getFields();
+      for (const field of Object.keys(nested[type.name]))
+        if (!(field in fields)) throw new Error(`a rule for ${type.name}.${field}, which the schema lacks`);
+      rules[type.name] = { '*': allow, ...nested[type.name] };
+    } else rules[type.name] = allow;
   }
   const permissions = shield(rules as IRules, {
     fallbackRule: deny,

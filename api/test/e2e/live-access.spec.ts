@@ -14,7 +14,7 @@ const clients: Client[] = [];
 
 beforeAll(async () => {
   app = await startTestApp({ LIVE_AUTH_RECHECK_MS: '600000' }, (sql) => {
-    if (/count\(.*from "sessions"/i.test(sql)) sessionChecks++;
+    if (/live-reauth/.test(sql)) sessionChecks++;
   });
   user = await createUser(app, ['MEMBER'], 'tabs');
 }, 120_000);

@@ -159,7 +159,7 @@ describe('runMetrics', () => {
 
     const created = await app.gql(
       `mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token apiToken { id } } }`,
-      { i: { name: 'dashboard', scopes: ['dataset:read'] } },
+      { i: { name: 'dashboard', scopes: ['run:read'] } },
       user.token,
     );
     const { token, apiToken } = created.data!.createApiToken;
@@ -213,7 +213,7 @@ describe('the integrators’ example (docs/examples/watch-run.mjs)', () => {
     await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(1, 5) } }, worker);
     const created = await app.gql(
       `mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token } }`,
-      { i: { name: 'example', scopes: ['dataset:read'] } },
+      { i: { name: 'example', scopes: ['run:read'] } },
       user.token,
     );
     const example = spawn(process.execPath, [join(repoRoot, 'docs/examples/watch-run.mjs'), runId], {

@@ -53,6 +53,10 @@ export async function authenticate(
     { id: claims.sessionId, user: claims.userId },
     { populate: ['user', 'user.roles'], strategy: LoadStrategy.JOINED }, // every request: one query, not three
   );
+  return sessionViewer(session);
+}
+
+function sessionViewer(session: Session | null): Authentication {
   if (!session || session.revokedAt || session.expiresAt < new Date()) {
     return { viewer: null, error: unauthenticated('Session has ended; sign in again') };
   }
@@ -75,17 +79,22 @@ async function authenticateApiToken(em: EntityManager, token: string): Promise<A
     { tokenHash: sha256(token) },
     { populate: ['user', 'user.roles'], strategy: LoadStrategy.JOINED },
   );
+  const auth = apiTokenViewer(apiToken);
   const now = new Date();
-  if (!apiToken || apiToken.revokedAt || (apiToken.expiresAt && apiToken.expiresAt < now)) {
+  if (auth.viewer && (!apiToken!.lastUsedAt || now.getTime() - apiToken!.lastUsedAt.getTime() > 60_000)) {
+    await em.nativeUpdate(ApiToken, { id: apiToken!.id }, { lastUsedAt: now });
+  }
+  return auth;
+}
+
+function apiTokenViewer(apiToken: ApiToken | null): Authentication {
+  if (!apiToken || apiToken.revokedAt || (apiToken.expiresAt && apiToken.expiresAt < new Date())) {
     return { viewer: null, error: unauthenticated('API token is not valid, expired or revoked') };
   }
   if (apiToken.user.disabledAt) return { viewer: null, error: unauthenticated('This account is disabled') };
   // A token never grants more than its owner currently has.
   const owner = rolePermissions(apiToken.user);
   const permissions = new Set(apiToken.scopes.filter(isPermission).filter((p) => owner.has(p)));
-  if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() > 60_000) {
-    await em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
-  }
   return {
     viewer: {
       user: apiToken.user,
@@ -96,4 +105,21 @@ async function authenticateApiToken(em: EntityManager, token: string): Promise<A
     },
     error: null,
   };
+}
+
+/**
+ * For long-lived operations (subscriptions): the same checks as `authenticate`, again, for the session or
+ * token `viewer` came from — ended, revoked or expired, the account disabled, roles or scopes changed.
+ * The query carries the comment `live-reauth` (tests count these).
+ */
+export async function reauthenticate(em: EntityManager, viewer: Viewer): Promise<Authentication> {
+  const options = {
+    populate: ['user', 'user.roles'] as const,
+    strategy: LoadStrategy.JOINED,
+    comments: 'live-reauth',
+  };
+  if (viewer.apiTokenId) return apiTokenViewer(await em.findOne(ApiToken, { id: viewer.apiTokenId }, options));
+  if (viewer.sessionId)
+    return sessionViewer(await em.findOne(Session, { id: viewer.sessionId, user: viewer.user.id }, options));
+  return { viewer: null, error: unauthenticated() };
 }

@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import { LiveAccess } from '../../graphql/live-access.js';
 import { pubSub, type DatasetVersionProgressEvent } from '../../pubsub.js';
 import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
 
@@ -12,7 +13,10 @@ export async function* datasetVersionProgress(
   ctx: Context,
   versionId: string,
 ): AsyncGenerator<DatasetVersionProgressEvent> {
-  await ctx.services.datasets.versionAccess(versionId);
+  const access = new LiveAccess(ctx, `datasetVersion:${versionId}`, 'dataset:read', (c) =>
+    c.services.datasets.versionAccess(versionId),
+  );
+  await access.assert();
   const live = pubSub.subscribe('DATASET_VERSION_PROGRESS', versionId)[Symbol.asyncIterator]();
   const next = live.next(); // a Repeater listens from its first next()
   try {
@@ -20,6 +24,7 @@ export async function* datasetVersionProgress(
     yield { versionId, status: current.status, rowsProcessed: current.rowCount, message: current.error };
     if (finished(current.status)) return;
     for (let result = await next; !result.done; result = await live.next()) {
+      await access.assert();
       yield result.value;
       if (finished(result.value.status)) return;
     }

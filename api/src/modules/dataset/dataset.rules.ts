@@ -17,6 +17,8 @@ export const datasetRules = {
   Subscription: {
     datasetVersionProgress: hasPermission('dataset:read'),
   },
+  // A version also comes back from dataset:write mutations and from other domains' fields: its rows need dataset:read.
+  DatasetVersion: { rows: hasPermission('dataset:read') },
 };
 
 export const datasetOpsRules = {

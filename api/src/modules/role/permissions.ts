@@ -5,8 +5,10 @@
 export const PERMISSIONS = {
   'user:manage': 'Create, disable and assign roles to users; manage roles',
   'project:create': 'Create projects',
+  'project:manage': 'Rename and archive projects and manage their members (as the project owner)',
   'dataset:read': 'Read datasets of projects one is a member of',
   'dataset:write': 'Upload and edit datasets of projects one is a member of',
+  'run:read': 'Read training runs, their metrics and logs in projects one is a member of',
   'run:create': 'Start training runs',
   'run:cancel': 'Cancel training runs',
   'model:read': 'Read models and evaluations',
@@ -31,15 +33,17 @@ export const BUILT_IN_ROLES: Record<string, { description: string; permissions: 
     description: 'Creates projects, works with data, runs and models',
     permissions: [
       'project:create',
+      'project:manage',
       'dataset:read',
       'dataset:write',
+      'run:read',
       'run:create',
       'run:cancel',
       'model:read',
       'model:deploy',
     ],
   },
-  VIEWER: { description: 'Reads what their projects hold', permissions: ['dataset:read', 'model:read'] },
+  VIEWER: { description: 'Reads what their projects hold', permissions: ['dataset:read', 'run:read', 'model:read'] },
   WORKER: { description: 'GPU worker machines: their tokens call worker operations only', permissions: ['worker:run'] },
 };
 

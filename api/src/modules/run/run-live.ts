@@ -14,7 +14,8 @@ export function checkKeys(keys: string[] | null | undefined) {
 }
 
 /**
- * Every stored point after `afterStep` (the history the client already has), then each new batch as
+ * Every stored point after `afterStep` (the history the client already has; in messages of at most
+ * LIVE_BACKLOG_PAGE_SIZE points, in step order), then each new batch as
  * it is stored, without gaps or duplicates: listening starts before the backlog is read, and per key
  * only steps after the last one sent pass.
  */
@@ -25,7 +26,7 @@ export async function* runMetricStream(
   keys: string[] | null,
   afterStep: number,
 ) {
-  const access = new LiveAccess(ctx, `run:${runId}`, (c) => c.services.runs.access(runId));
+  const access = new LiveAccess(ctx, `run:${runId}`, 'run:read', (c) => c.services.runs.access(runId));
   await access.assert();
   const wanted = checkKeys(keys);
   const selection = wanted ? [...wanted].sort().join('\u0000') : '*';
@@ -38,14 +39,22 @@ export async function* runMetricStream(
     for (const p of points) sent.set(p.key, Math.max(p.step, sent.get(p.key) ?? afterStep));
   };
   try {
-    const backlog = await app.pool.query<{ key: string; step: number; value: number }>(
-      `select key, step, value from run_metrics where run_id = $1 and step > $2 and ($3::text[] is null or key = any($3))
-        order by step, key limit 100000`,
-      [runId, afterStep, wanted],
-    );
-    if (backlog.rows.length) {
-      remember(backlog.rows);
-      yield { points: backlog.rows };
+    // The history in pages (keyset on step, key), so a long run's backlog is never one huge result or message.
+    const pageSize = ctx.config.LIVE_BACKLOG_PAGE_SIZE;
+    let after: { step: number; key: string } = { step: afterStep, key: '' };
+    for (;;) {
+      const page = await app.pool.query<{ key: string; step: number; value: number }>(
+        `select key, step, value from run_metrics
+          where run_id = $1 and step > $2 and (step, key) > ($3, $4) and ($5::text[] is null or key = any($5))
+          order by step, key limit $6`,
+        [runId, afterStep, after.step, after.key, wanted, pageSize],
+      );
+      if (!page.rows.length) break;
+      remember(page.rows);
+      yield { points: page.rows };
+      if (page.rows.length < pageSize) break;
+      after = page.rows.at(-1)!;
+      await access.assert();
     }
     for (let result = await next; !result.done; result = await live.next()) {
       await access.assert();
@@ -60,23 +69,27 @@ export async function* runMetricStream(
   }
 }
 
-/** Log lines after `afterId`, then new ones as they are stored. */
+/** Log lines after `afterId` (in messages of at most LIVE_BACKLOG_PAGE_SIZE lines), then new ones as they are stored. */
 export async function* runLogStream(ctx: Context, app: AppServices, runId: string, afterId: string | null) {
-  const access = new LiveAccess(ctx, `run:${runId}`, (c) => c.services.runs.access(runId));
+  const access = new LiveAccess(ctx, `run:${runId}`, 'run:read', (c) => c.services.runs.access(runId));
   await access.assert();
   if (afterId !== null && !/^\d{1,18}$/.test(afterId)) throw badInput('afterId', 'must be a log line id');
   const live = pubSub.subscribe('RUN_LOGS', runId)[Symbol.asyncIterator]();
   const next = live.next();
   let last = BigInt(afterId ?? '0');
   try {
-    const backlog = await app.pool.query<RunLogLineEvent>(
-      `select id::text, time, attempt, coalesce(payload->>'level', case when kind = 'failed' then 'error' else 'info' end) as level, coalesce(payload->>'message', '') as message
-         from run_events where run_id = $1 and kind in ('log', 'failed') and id > $2 order by id limit 10000`,
-      [runId, last.toString()],
-    );
-    if (backlog.rows.length) {
-      last = BigInt(backlog.rows.at(-1)!.id);
-      yield { lines: backlog.rows };
+    const pageSize = ctx.config.LIVE_BACKLOG_PAGE_SIZE;
+    for (;;) {
+      const page = await app.pool.query<RunLogLineEvent>(
+        `select id::text, time, attempt, coalesce(payload->>'level', case when kind = 'failed' then 'error' else 'info' end) as level, coalesce(payload->>'message', '') as message
+           from run_events where run_id = $1 and kind in ('log', 'failed') and run_events.id > $2 order by run_events.id limit $3`,
+        [runId, last.toString(), pageSize],
+      );
+      if (!page.rows.length) break;
+      last = BigInt(page.rows.at(-1)!.id);
+      yield { lines: page.rows };
+      if (page.rows.length < pageSize) break;
+      await access.assert();
     }
     for (let result = await next; !result.done; result = await live.next()) {
       await access.assert();

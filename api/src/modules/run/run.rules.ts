@@ -6,9 +6,9 @@ export const runRules = {
     baseModel: isAuthenticated,
     estimateRun: hasPermission('run:create'),
     // Project membership is checked by the service: members see their projects' runs.
-    runs: isAuthenticated,
-    run: isAuthenticated,
-    myRuns: isAuthenticated,
+    runs: hasPermission('run:read'),
+    run: hasPermission('run:read'),
+    myRuns: hasPermission('run:read'),
   },
   Mutation: {
     createRun: hasPermission('run:create'),
@@ -18,5 +18,19 @@ export const runRules = {
     reportRunEvents: hasPermission('worker:run'),
     completeRun: hasPermission('worker:run'),
   },
-  Subscription: { runUpdated: isAuthenticated, runMetrics: isAuthenticated, runLogs: isAuthenticated },
+  Subscription: {
+    runUpdated: hasPermission('run:read'),
+    runMetrics: hasPermission('run:read'),
+    runLogs: hasPermission('run:read'),
+  },
+  // A Run also comes back from createRun/cancelRun/retryRun/completeRun and ModelVersion.run: what it
+  // leads to needs that domain's permission, so a token's scopes bound every path to the data.
+  Run: {
+    datasetVersion: hasPermission('dataset:read'),
+    modelVersion: hasPermission('model:read'),
+    logs: hasPermission('run:read'),
+    events: hasPermission('run:read'),
+    metrics: hasPermission('run:read'),
+    systemMetrics: hasPermission('run:read'),
+  },
 };

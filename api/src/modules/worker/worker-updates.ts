@@ -9,7 +9,7 @@ import { Worker } from './worker.entity.js';
  * workers page.
  */
 export async function* workerUpdates(ctx: Context): AsyncGenerator<Worker[]> {
-  const access = new LiveAccess(ctx, 'workers', async () => undefined);
+  const access = new LiveAccess(ctx, 'workers', 'worker:manage', async () => undefined);
   const live = pubSub.subscribe('WORKER_UPDATED')[Symbol.asyncIterator]();
   const next = live.next();
   try {
