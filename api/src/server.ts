@@ -55,8 +55,12 @@ export async function startServer(
   const armor = createArmor(config);
   const expressApp = express();
   expressApp.disable('x-powered-by');
-  if (config.TRUST_PROXY) expressApp.set('trust proxy', config.TRUST_PROXY);
+  if (config.TRUST_PROXY !== undefined) expressApp.set('trust proxy', config.TRUST_PROXY);
   const httpServer = createServer(expressApp);
+  // Close idle keep-alive sockets later than clients and proxies reuse them (Node's 5 s default races
+  // a client reusing the socket: ECONNRESET); headers must be allowed a little longer than that.
+  httpServer.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  httpServer.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
 
   const wsCleanup = startGraphQLWebSocket(app, httpServer, schema, armor.validationRules);
 
@@ -67,7 +71,7 @@ export async function startServer(
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: true,
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    introspection: config.introspection,
     validationRules: armor.validationRules,
     formatError: (formatted, error) => formatError(formatted, error, log, currentRequestId()),
     plugins: [
@@ -82,7 +86,7 @@ export async function startServer(
   expressApp.use(requestIdMiddleware);
   expressApp.use(accessLog(log));
   expressApp.use(healthRouter(orm));
-  if (config.PLAYGROUND_ENABLED) expressApp.use(playgroundRouter());
+  if (config.playground) expressApp.use(playgroundRouter());
   expressApp.use(uploadRouter(app));
   expressApp.use(downloadRouter(app));
   expressApp.use(runFilesRouter(app));

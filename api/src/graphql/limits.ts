@@ -1,4 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Config } from '../config.js';
 
 /**
@@ -12,7 +13,11 @@ export function createArmor(config: Config) {
     costLimit: { maxCost: config.GRAPHQL_MAX_COST, ignoreIntrospection: true },
     maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
     maxDirectives: { n: 20 },
-    blockFieldSuggestion: { enabled: config.NODE_ENV === 'production' },
+    // "Did you mean …" reveals field names: shown only where introspection would reveal them anyway.
+    blockFieldSuggestion: { enabled: !config.introspection },
   });
-  return armor.protect();
+  const protection = armor.protect();
+  // The same rules guard WebSocket operations, so introspection is off there too when it is off.
+  if (!config.introspection) protection.validationRules = [...protection.validationRules, NoSchemaIntrospectionCustomRule];
+  return protection;
 }
