@@ -33,6 +33,8 @@ export type ChangePasswordInput = {
   currentPassword: string;
   /** At least 10 characters, at most 256 bytes */
   newPassword: string;
+  /** Also revoke all your API tokens (other sessions always end) */
+  revokeApiTokens?: boolean | null | undefined;
 };
 
 export type ColumnMappingInput = {
@@ -98,7 +100,7 @@ export type CreateUserInput = {
   displayName: string;
   email: string;
   password: string;
-  /** Role names; default MEMBER */
+  /** Role names; default DEFAULT_ROLE (VIEWER unless configured) */
   roles?: Array<string> | null | undefined;
 };
 
@@ -219,6 +221,8 @@ export type ReadOptionsInput = {
 export type RegisterInput = {
   displayName: string;
   email: string;
+  /** An admin's invite (createInvite). Required when REGISTRATION=invite; grants the invite's role */
+  inviteToken?: string | null | undefined;
   /** `en` or `zh-CN` */
   locale?: string | null | undefined;
   /** At least 10 characters, at most 256 bytes */
