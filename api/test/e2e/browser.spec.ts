@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, signIn } from '../browser.js';
+import { loginAdmin } from '../factories.js';
 import { startTestApp, type TestApp } from '../test-app.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -23,12 +24,19 @@ afterAll(async () => {
 });
 
 describe('in a real browser', () => {
-  it('register → sign in → create a project → see it listed', { timeout: 90_000 }, async () => {
+  it('register from an invite link → sign in → create a project → see it listed', { timeout: 90_000 }, async () => {
     const page = await browser.newPage();
     const email = `browser-${Date.now()}@example.com`;
     const password = 'browser-password-1';
+    // Registration is by invite outside the loopback demo: an admin invites with the MEMBER role.
+    const admin = await loginAdmin(app);
+    const invite = await app.gql(
+      `mutation { createInvite(input: { role: "MEMBER" }) { path } }`,
+      {},
+      admin.token,
+    );
 
-    await page.goto(`${app.url}/register`);
+    await page.goto(`${app.url}${invite.data!.createInvite.path}`);
     await page.fill('#email', email);
     await page.fill('#displayName', '浏览器用户');
     await page.fill('#password', password);
