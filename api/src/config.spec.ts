@@ -47,7 +47,12 @@ describe('config', () => {
   it('names an invalid TRUST_PROXY and every other new bad variable', () => {
     let error: unknown;
     try {
-      loadConfig({ TRUST_PROXY: 'yes please', REGISTRATION: 'sometimes', DEFAULT_ROLE: 'ADMIN', COOKIE_SECURE: 'maybe' });
+      loadConfig({
+        TRUST_PROXY: 'yes please',
+        REGISTRATION: 'sometimes',
+        DEFAULT_ROLE: 'ADMIN',
+        COOKIE_SECURE: 'maybe',
+      });
     } catch (e) {
       error = e;
     }
@@ -59,7 +64,12 @@ describe('config', () => {
 
   it('is strict by default, and loose only for the loopback demo on the embedded database', () => {
     const server = loadConfig({ DATABASE_URL: 'postgres://db/x', HOST: '0.0.0.0' });
-    expect(server).toMatchObject({ REGISTRATION: 'invite', DEFAULT_ROLE: 'VIEWER', playground: false, introspection: false });
+    expect(server).toMatchObject({
+      REGISTRATION: 'invite',
+      DEFAULT_ROLE: 'VIEWER',
+      playground: false,
+      introspection: false,
+    });
     const exposedDemo = loadConfig({ HOST: '0.0.0.0' });
     expect(exposedDemo).toMatchObject({ REGISTRATION: 'invite', playground: false, introspection: false });
     const demo = loadConfig({});

@@ -18,6 +18,7 @@ export function createArmor(config: Config) {
   });
   const protection = armor.protect();
   // The same rules guard WebSocket operations, so introspection is off there too when it is off.
-  if (!config.introspection) protection.validationRules = [...protection.validationRules, NoSchemaIntrospectionCustomRule];
+  if (!config.introspection)
+    protection.validationRules = [...protection.validationRules, NoSchemaIntrospectionCustomRule];
   return protection;
 }

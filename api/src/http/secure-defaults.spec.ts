@@ -9,7 +9,13 @@ function loginCookie(app: TestApp, headers: Record<string, string>): Promise<str
   const body = JSON.stringify({ query: LOGIN, variables: { input: ADMIN } });
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(String(res.headers['set-cookie']?.[0] ?? '')));

@@ -30,11 +30,7 @@ describe('in a real browser', () => {
     const password = 'browser-password-1';
     // Registration is by invite outside the loopback demo: an admin invites with the MEMBER role.
     const admin = await loginAdmin(app);
-    const invite = await app.gql(
-      `mutation { createInvite(input: { role: "MEMBER" }) { path } }`,
-      {},
-      admin.token,
-    );
+    const invite = await app.gql(`mutation { createInvite(input: { role: "MEMBER" }) { path } }`, {}, admin.token);
 
     await page.goto(`${app.url}${invite.data!.createInvite.path}`);
     await page.fill('#email', email);

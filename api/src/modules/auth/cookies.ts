@@ -26,7 +26,12 @@ export function setRefreshCookie(req: Request, res: Response, config: Config, to
 }
 
 export function clearRefreshCookie(req: Request, res: Response, config: Config) {
-  res.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure: cookieIsSecure(req, config), path: PATH });
+  res.clearCookie(REFRESH_COOKIE, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: cookieIsSecure(req, config),
+    path: PATH,
+  });
 }
 
 export function readRefreshCookie(req: Request): string | null {

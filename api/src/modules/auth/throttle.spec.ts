@@ -46,7 +46,9 @@ describe('sign-in throttling', () => {
     );
     const codes = results.map(errorCode);
     const evaluated = verifications - before;
-    console.log(`100 parallel wrong logins: ${evaluated} argon2 verifications, ${codes.filter((c) => c === 'RATE_LIMITED').length} RATE_LIMITED`);
+    console.log(
+      `100 parallel wrong logins: ${evaluated} argon2 verifications, ${codes.filter((c) => c === 'RATE_LIMITED').length} RATE_LIMITED`,
+    );
     expect(evaluated).toBeLessThanOrEqual(5);
     expect(codes.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(evaluated);
     expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(100 - evaluated);
@@ -64,7 +66,8 @@ describe('sign-in throttling', () => {
   it('waits longer after every further failure, and is not a lock-out of the account from elsewhere', async () => {
     const user = await createUser(app, ['MEMBER'], 'backoff');
     const ip = freshAddress();
-    for (let i = 0; i < 5; i++) expect(errorCode(await attempt(user.email, 'wrong-password-x', ip))).toBe('UNAUTHENTICATED');
+    for (let i = 0; i < 5; i++)
+      expect(errorCode(await attempt(user.email, 'wrong-password-x', ip))).toBe('UNAUTHENTICATED');
     const first = await attempt(user.email, user.password, ip);
     expect(errorCode(first)).toBe('RATE_LIMITED');
     expect(first.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(55);
