@@ -24,6 +24,7 @@ export interface Runtime extends AppServices {
 
 /** Database (embedded or DATABASE_URL) → ORM → migrations → built-in roles → first administrator. */
 export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: string) => void): Promise<Runtime> {
+  warnAboutConfig(config, log);
   const database = await openDatabase(config);
   try {
     const orm = await openOrm(database.url, config.DB_POOL_MAX, log, onQuery);
@@ -95,6 +96,18 @@ async function ensureAdmin(em: Runtime['orm']['em'], config: Config, hasher: Pas
       `\n  Administrator account created\n    email:    ${email}\n    password: ${password}\n  (shown once; change it after signing in)\n\n`,
     );
   }
+}
+
+/** Settings that still work but deserve the operator's attention. */
+function warnAboutConfig(config: Config, log: Logger) {
+  if (config.ALLOW_REGISTRATION !== undefined)
+    log.warn('ALLOW_REGISTRATION is deprecated; use REGISTRATION=open|invite|closed');
+  if (config.PLAYGROUND_ENABLED !== undefined) log.warn('PLAYGROUND_ENABLED is deprecated; use GRAPHQL_PLAYGROUND');
+  if (config.REGISTRATION === 'open' && !config.demo)
+    log.warn(
+      { defaultRole: config.DEFAULT_ROLE },
+      'REGISTRATION=open: anyone who reaches this server can create an account',
+    );
 }
 
 /** DEFAULT_ROLE names a role that must exist (built-in or created by an admin) before anyone registers. */

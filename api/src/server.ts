@@ -71,7 +71,8 @@ export async function startServer(
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: true,
     includeStacktraceInErrorResponses: false,
-    introspection: config.introspection,
+    // Refused by the armor validation rules when GRAPHQL_INTROSPECTION is off, over HTTP and WS alike.
+    introspection: true,
     validationRules: armor.validationRules,
     formatError: (formatted, error) => formatError(formatted, error, log, currentRequestId()),
     plugins: [

@@ -1,5 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { getNamedType, GraphQLError, isIntrospectionType, type ValidationRule } from 'graphql';
 import type { Config } from '../config.js';
 
 /**
@@ -17,8 +17,22 @@ export function createArmor(config: Config) {
     blockFieldSuggestion: { enabled: !config.introspection },
   });
   const protection = armor.protect();
-  // The same rules guard WebSocket operations, so introspection is off there too when it is off.
-  if (!config.introspection)
-    protection.validationRules = [...protection.validationRules, NoSchemaIntrospectionCustomRule];
+  // These rules guard HTTP and WebSocket operations alike, so introspection is refused on both.
+  if (!config.introspection) protection.validationRules = [...protection.validationRules, noIntrospection];
   return protection;
 }
+
+/** graphql-js's NoSchemaIntrospectionCustomRule, with the code our error formatter passes through. */
+const noIntrospection: ValidationRule = (context) => ({
+  Field(node) {
+    const type = getNamedType(context.getType());
+    if (type && isIntrospectionType(type)) {
+      context.reportError(
+        new GraphQLError(
+          `GraphQL introspection is not allowed (GRAPHQL_INTROSPECTION), but the query contained "${node.name.value}"`,
+          { nodes: node, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+        ),
+      );
+    }
+  },
+});

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN } from '../../test/factories.js';
+import { LOGIN, loginAdmin } from '../../test/factories.js';
 import { ADMIN, errorCode, startTestApp, type TestApp } from '../../test/test-app.js';
 
 /** Signs in over node:http (any Host header) and returns the refresh cookie as set. */
@@ -47,6 +48,28 @@ describe('defaults outside the loopback demo', () => {
     expect(errorCode(res)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(res.errors![0].message).toMatch(/introspection/i);
     expect((await fetch(`${app.url}/playground`)).status).toBe(404);
+  });
+
+  it('refuses introspection over WebSocket too', async () => {
+    const token = (await loginAdmin(app)).token;
+    const client = createClient({
+      url: `${app.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      lazy: true,
+    });
+    try {
+      const errors = await new Promise<readonly { message: string }[]>((resolve, reject) => {
+        client.subscribe(
+          { query: INTROSPECT },
+          { next: () => undefined, error: (e) => resolve(e as never), complete: () => reject(new Error('answered')) },
+        );
+      });
+      expect(errors[0].message).toMatch(/introspection/i);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('hides field suggestions', async () => {
