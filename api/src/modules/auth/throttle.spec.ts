@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, LOGIN, loginAdmin } from '../../../test/factories.js';
 import { ADMIN, errorCode, startTestApp, type TestApp } from '../../../test/test-app.js';
+import { clientKey } from './throttle.js';
 
 const REGISTER = `mutation($input: RegisterInput!) { register(input: $input) { user { email } } }`;
 const CLEAR = `mutation($email: String!, $ip: String) { clearSignInThrottle(email: $email, ip: $ip) }`;
@@ -145,5 +146,34 @@ describe('registration budget', () => {
     expect(results.filter((r) => !r.errors)).toHaveLength(3);
     expect(results.filter((r) => errorCode(r) === 'RATE_LIMITED')).toHaveLength(3);
     expect((await register(0, freshAddress())).errors).toBeUndefined();
+  });
+});
+
+describe('client keys', () => {
+  it('counts an IPv6 client by its /64 network, an IPv4 client by its address', () => {
+    expect(clientKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey(null)).toBe('unknown');
+  });
+
+  it('a refused attempt leaves no counter behind (a spray of new emails cannot fill the table)', async () => {
+    const ip = freshAddress();
+    for (let i = 0; i < 8; i++) await attempt(`spray-${i}@example.com`, 'wrong-password-z', ip);
+    const count = async () =>
+      Number(
+        (
+          await app.runtime.orm.em
+            .getConnection()
+            .execute<{ n: string }[]>(`select count(*) as n from sign_in_throttles where key like ?`, [`%${ip}`])
+        )[0].n,
+      );
+    const before = await count();
+    for (let i = 8; i < 20; i++)
+      expect(errorCode(await attempt(`spray-${i}@example.com`, 'wrong-password-z', ip))).toBe('RATE_LIMITED');
+    expect(await count()).toBe(before);
   });
 });

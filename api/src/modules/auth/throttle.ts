@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
@@ -33,15 +34,32 @@ interface Row {
   now: Date;
 }
 
-const UNKNOWN_CLIENT = 'unknown';
+/**
+ * The client as the throttle counts it: an IPv4 address, or an IPv6 address's /64 network (one
+ * subscriber usually holds a whole /64, so single IPv6 addresses would be free new budgets).
+ */
+export function clientKey(ip: string | null): string {
+  if (!ip) return 'unknown';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (isIP(ip) !== 6) return ip;
+  const [head, tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') && tail ? tail.split(':') : [];
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
 
 export const signInKeys = (config: Config, email: string, ip: string | null): ThrottleKey[] => [
-  { scope: 'login-pair', key: `${email}|${ip ?? UNKNOWN_CLIENT}`, free: config.LOGIN_MAX_FAILURES_PER_ACCOUNT },
-  { scope: 'login-client', key: ip ?? UNKNOWN_CLIENT, free: config.LOGIN_MAX_FAILURES_PER_CLIENT },
+  { scope: 'login-pair', key: `${email}|${clientKey(ip)}`, free: config.LOGIN_MAX_FAILURES_PER_ACCOUNT },
+  { scope: 'login-client', key: clientKey(ip), free: config.LOGIN_MAX_FAILURES_PER_CLIENT },
 ];
 
 export const registerKeys = (config: Config, ip: string | null): ThrottleKey[] => [
-  { scope: 'register', key: ip ?? UNKNOWN_CLIENT, free: config.REGISTER_MAX_PER_CLIENT },
+  { scope: 'register', key: clientKey(ip), free: config.REGISTER_MAX_PER_CLIENT },
 ];
 
 export class Throttle {
@@ -58,7 +76,7 @@ export class Throttle {
     const sorted = [...keys].sort((a, b) => `${a.scope}\0${a.key}`.localeCompare(`${b.scope}\0${b.key}`));
     const pairs = sorted.map(() => '(?, ?)').join(', ');
     const pairParams = sorted.flatMap((k) => [k.scope, k.key]);
-    const waitUntil = await this.em.fork().transactional(async (em) => {
+    await this.em.fork().transactional(async (em) => {
       await em.execute(
         `insert into sign_in_throttles (scope, key, failures, updated_at) values ${sorted
           .map(() => '(?, ?, 0, now())')
@@ -75,7 +93,8 @@ export class Throttle {
       const blocked = rows
         .map((r) => (r.blocked_until ? new Date(r.blocked_until).getTime() : 0))
         .filter((until) => until > now);
-      if (blocked.length) return Math.max(...blocked) - now;
+      // Throwing rolls back: a refused attempt leaves no new rows and changes no counter.
+      if (blocked.length) throw rateLimited(Math.max(...blocked) - now);
       const values: unknown[] = [];
       for (const k of sorted) {
         const row = rows.find((r) => r.scope === k.scope && r.key === k.key)!;
@@ -89,14 +108,17 @@ export class Throttle {
           where t.scope = v.scope and t.key = v.key`,
         values,
       );
-      return 0;
     });
-    if (waitUntil > 0) {
-      const seconds = Math.max(1, Math.ceil(waitUntil / 1000));
-      throw new AppError('RATE_LIMITED', `Too many attempts. Try again in ${formatWait(seconds)}.`, {
-        retryAfterSeconds: seconds,
-      });
-    }
+    // Now and then, forget counters that have been quiet for a whole window.
+    if (Math.random() < PRUNE_CHANCE) await this.prune();
+  }
+
+  async prune(): Promise<void> {
+    await this.em.execute(
+      `delete from sign_in_throttles
+        where greatest(updated_at, coalesce(blocked_until, updated_at)) < now() - make_interval(secs => ?)`,
+      [this.config.LOGIN_THROTTLE_WINDOW_SECONDS],
+    );
   }
 
   /**
@@ -126,7 +148,7 @@ export class Throttle {
             where (scope = 'login-pair' and key = ?) or (scope in ('login-client', 'register') and key = ?)
            returning scope`
         : `delete from sign_in_throttles where scope = 'login-pair' and key like ? returning scope`,
-      ip ? [`${email}|${ip}`, ip] : [`${escapeLike(email)}|%`],
+      ip ? [`${email}|${clientKey(ip)}`, clientKey(ip)] : [`${escapeLike(email)}|%`],
     );
     return rows.length;
   }
@@ -146,6 +168,15 @@ export class Throttle {
     const seconds = Math.min(max, base * 2 ** Math.min(failures - free, 30));
     return new Date(now + seconds * 1000);
   }
+}
+
+const PRUNE_CHANCE = 0.02;
+
+function rateLimited(waitMs: number): AppError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new AppError('RATE_LIMITED', `Too many attempts. Try again in ${formatWait(seconds)}.`, {
+    retryAfterSeconds: seconds,
+  });
 }
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
