@@ -85,6 +85,7 @@ export async function startServer(
   await apollo.start();
 
   expressApp.use(requestIdMiddleware);
+  if (config.TRUST_PROXY === undefined) expressApp.use(warnOnceAboutProxy(log));
   expressApp.use(accessLog(log));
   expressApp.use(healthRouter(orm));
   if (config.playground) expressApp.use(playgroundRouter());
@@ -132,6 +133,25 @@ export async function startServer(
       await apollo.stop(); // drains HTTP and disposes graphql-ws (see drainServer above)
       await Promise.allSettled(runningVersionJobs.values());
     },
+  };
+}
+
+/**
+ * Requests carrying X-Forwarded-For while TRUST_PROXY is unset come through a proxy we do not trust:
+ * every client then shares the proxy's address, and so its sign-in throttle. Say so once.
+ */
+function warnOnceAboutProxy(log: AppServices['log']): RequestHandler {
+  let warned = false;
+  return (req, _res, next) => {
+    if (!warned && req.get('x-forwarded-for')) {
+      warned = true;
+      log.warn(
+        { remoteAddress: req.socket.remoteAddress },
+        'requests arrive through a proxy (X-Forwarded-For) but TRUST_PROXY is unset: all clients share one address ' +
+          'for sign-in throttling and audit; set TRUST_PROXY (e.g. 1 for one proxy hop)',
+      );
+    }
+    next();
   };
 }
 
