@@ -77,10 +77,12 @@ export class Throttle {
     const pairs = sorted.map(() => '(?, ?)').join(', ');
     const pairParams = sorted.flatMap((k) => [k.scope, k.key]);
     await this.em.fork().transactional(async (em) => {
+      // The no-op update locks an existing row at once, so a concurrent prune cannot remove it
+      // between this statement and the next.
       await em.execute(
         `insert into sign_in_throttles (scope, key, failures, updated_at) values ${sorted
           .map(() => '(?, ?, 0, now())')
-          .join(', ')} on conflict do nothing`,
+          .join(', ')} on conflict (scope, key) do update set updated_at = sign_in_throttles.updated_at`,
         pairParams,
       );
       // Sorted keys, locked in one order: concurrent reservations queue here instead of deadlocking.
