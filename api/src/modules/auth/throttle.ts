@@ -87,7 +87,7 @@ export class Throttle {
       );
       // Sorted keys, locked in one order: concurrent reservations queue here instead of deadlocking.
       const rows = await em.execute<Row[]>(
-        `select scope, key, failures, blocked_until, updated_at, now() as now from sign_in_throttles
+        `select scope, key, failures, blocked_until, updated_at, clock_timestamp() as now from sign_in_throttles
           where (scope, key) in (${pairs}) order by scope, key for update`,
         pairParams,
       );
