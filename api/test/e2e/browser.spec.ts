@@ -34,6 +34,7 @@ describe('in a real browser', () => {
     await page.click('form:has(#invite-role) button[type=submit]');
     const link = await page.locator('[data-testid=invite-link]').inputValue();
     expect(link).toMatch(/\/register\?invite=lt_inv_/);
+    await page.locator('[data-testid=invite-row]', { hasText: 'MEMBER' }).first().waitFor();
     await page.click('[data-testid=sign-out]');
     await page.waitForURL('**/login**');
 
