@@ -24,6 +24,7 @@ export interface Runtime extends AppServices {
 
 /** Database (embedded or DATABASE_URL) → ORM → migrations → built-in roles → first administrator. */
 export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: string) => void): Promise<Runtime> {
+  warnAboutConfig(config, log);
   const database = await openDatabase(config);
   try {
     const orm = await openOrm(database.url, config.DB_POOL_MAX, log, onQuery);
@@ -32,6 +33,7 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     await syncBuiltInRoles(orm.em.fork());
     await failInterruptedIngests(orm.em.fork());
     const hasher = new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY);
+    await checkDefaultRole(orm.em.fork(), config);
     await ensureAdmin(orm.em.fork(), config, hasher, log);
     const queue = await RunQueue.start(database.url, config, log);
     const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS);
@@ -60,16 +62,31 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
   }
 }
 
-/** On first start (no administrator yet), creates one from ADMIN_EMAIL/ADMIN_PASSWORD or a generated password. */
+/**
+ * On first start (no administrator yet), creates one from ADMIN_EMAIL/ADMIN_PASSWORD or a generated
+ * password. An account someone already registered under that email is never promoted: whoever
+ * registered it (perhaps before the operator) would become administrator with their own password.
+ */
 async function ensureAdmin(em: Runtime['orm']['em'], config: Config, hasher: PasswordHasher, log: Logger) {
   const adminRole = await em.findOneOrFail(Role, { name: 'ADMIN' });
   if (await em.count(User, { roles: adminRole })) return;
   const email = (config.ADMIN_EMAIL ?? 'admin@localhost.localdomain').toLowerCase();
+  if (await em.count(User, { email })) {
+    log.warn(
+      { email },
+      `no administrator exists, and ${email} is already registered by someone: it was NOT made administrator. ` +
+        'Set ADMIN_EMAIL to an address with no account (and ADMIN_PASSWORD) and restart to create a fresh administrator; ' +
+        'then check who registered the existing account.',
+    );
+    return;
+  }
   const generated = !config.ADMIN_PASSWORD;
   const password = config.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
-  const user =
-    (await em.findOne(User, { email })) ?? Object.assign(new User(), { email, displayName: 'Administrator' });
-  user.passwordHash = await hasher.hash(password);
+  const user = Object.assign(new User(), {
+    email,
+    displayName: 'Administrator',
+    passwordHash: await hasher.hash(password),
+  });
   user.roles.add(adminRole);
   await em.persist(user).flush();
   log.info({ email }, 'administrator created');
@@ -79,4 +96,22 @@ async function ensureAdmin(em: Runtime['orm']['em'], config: Config, hasher: Pas
       `\n  Administrator account created\n    email:    ${email}\n    password: ${password}\n  (shown once; change it after signing in)\n\n`,
     );
   }
+}
+
+/** Settings that still work but deserve the operator's attention. */
+function warnAboutConfig(config: Config, log: Logger) {
+  if (config.ALLOW_REGISTRATION !== undefined)
+    log.warn('ALLOW_REGISTRATION is deprecated; use REGISTRATION=open|invite|closed');
+  if (config.PLAYGROUND_ENABLED !== undefined) log.warn('PLAYGROUND_ENABLED is deprecated; use GRAPHQL_PLAYGROUND');
+  if (config.REGISTRATION === 'open' && !config.demo)
+    log.warn(
+      { defaultRole: config.DEFAULT_ROLE },
+      'REGISTRATION=open: anyone who reaches this server can create an account',
+    );
+}
+
+/** DEFAULT_ROLE names a role that must exist (built-in or created by an admin) before anyone registers. */
+async function checkDefaultRole(em: Runtime['orm']['em'], config: Config) {
+  if (!(await em.count(Role, { name: config.DEFAULT_ROLE })))
+    throw new Error(`DEFAULT_ROLE: no role named ${config.DEFAULT_ROLE}; create it first or use VIEWER or MEMBER`);
 }

@@ -28,8 +28,66 @@ describe('config', () => {
   });
 
   it('parses lists and booleans', () => {
-    const config = loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example', ALLOW_REGISTRATION: 'false' });
+    const config = loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example', GRAPHQL_PLAYGROUND: 'false' });
     expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
-    expect(config.ALLOW_REGISTRATION).toBe(false);
+    expect(config.playground).toBe(false);
+  });
+
+  it('gives TRUST_PROXY to Express as the right type: hops, boolean or address list', () => {
+    const trust = (v: string) => loadConfig({ TRUST_PROXY: v }).TRUST_PROXY;
+    expect(trust('1')).toBe(1);
+    expect(trust('2')).toBe(2);
+    expect(trust('true')).toBe(true);
+    expect(trust('false')).toBe(false);
+    expect(trust('10.0.0.0/8, 127.0.0.1')).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(trust('loopback,uniquelocal,fd00::/8')).toEqual(['loopback', 'uniquelocal', 'fd00::/8']);
+    expect(loadConfig({}).TRUST_PROXY).toBeUndefined();
+  });
+
+  it('names an invalid TRUST_PROXY and every other new bad variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        TRUST_PROXY: 'yes please',
+        REGISTRATION: 'sometimes',
+        DEFAULT_ROLE: 'ADMIN',
+        COOKIE_SECURE: 'maybe',
+      });
+    } catch (e) {
+      error = e;
+    }
+    const names = (error as ConfigError).problems.map((p) => p.split(':')[0]).sort();
+    expect(names).toEqual(['COOKIE_SECURE', 'DEFAULT_ROLE', 'REGISTRATION', 'TRUST_PROXY']);
+    for (const bad of ['10.0.0.0/33', '300.1.1.1', '1.2.3.4/8/9', 'loopback;127.0.0.1', ','])
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('is strict by default, and loose only for the loopback demo on the embedded database', () => {
+    const server = loadConfig({ DATABASE_URL: 'postgres://db/x', HOST: '0.0.0.0' });
+    expect(server).toMatchObject({
+      REGISTRATION: 'invite',
+      DEFAULT_ROLE: 'VIEWER',
+      playground: false,
+      introspection: false,
+    });
+    const exposedDemo = loadConfig({ HOST: '0.0.0.0' });
+    expect(exposedDemo).toMatchObject({ REGISTRATION: 'invite', playground: false, introspection: false });
+    const demo = loadConfig({});
+    expect(demo).toMatchObject({ demo: true, REGISTRATION: 'open', playground: true, introspection: true });
+    expect(server.COOKIE_SECURE).toBe('auto');
+  });
+
+  it('keeps ALLOW_REGISTRATION and PLAYGROUND_ENABLED as deprecated aliases', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', ALLOW_REGISTRATION: 'true' }).REGISTRATION).toBe('open');
+    expect(loadConfig({ ALLOW_REGISTRATION: 'false' }).REGISTRATION).toBe('closed');
+    expect(loadConfig({ ALLOW_REGISTRATION: 'true', REGISTRATION: 'invite' }).REGISTRATION).toBe('invite');
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', PLAYGROUND_ENABLED: 'true' }).playground).toBe(true);
+  });
+
+  it('refuses a headers timeout not above the keep-alive timeout', () => {
+    expect(() => loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '70000', HTTP_HEADERS_TIMEOUT_MS: '60000' })).toThrow(
+      /HTTP_HEADERS_TIMEOUT_MS/,
+    );
+    expect(loadConfig({})).toMatchObject({ HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000, HTTP_HEADERS_TIMEOUT_MS: 66_000 });
   });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -20,8 +21,23 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(4000),
   PUBLIC_URL: z.url().optional(),
-  /** Express `trust proxy`: set when behind a reverse proxy so throttling sees real client addresses. */
-  TRUST_PROXY: z.string().optional(),
+  /**
+   * Express `trust proxy`, so throttling and audit see real client addresses behind a reverse proxy:
+   * a hop count (`1`), `true`/`false`, or a list of proxy addresses/CIDRs and names (`loopback,10.0.0.0/8`).
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (parsed === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be a hop count (1), true/false, or a comma-separated list of addresses, CIDRs or loopback/linklocal/uniquelocal',
+        });
+      return parsed as TrustProxy;
+    })
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('./.data'),
   DATABASE_URL: z
@@ -37,9 +53,23 @@ const schema = z.object({
   REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
-  ALLOW_REGISTRATION: bool.default(true),
+  /** open: anyone may register; invite: only with an admin's invite; closed: admins create accounts. */
+  REGISTRATION: z.enum(['open', 'invite', 'closed']).optional(),
+  /** Deprecated alias of REGISTRATION (true = open, false = closed); REGISTRATION wins when both are set. */
+  ALLOW_REGISTRATION: bool.optional(),
+  /** Global role of self-registered accounts and of admin-created ones given no role. */
+  DEFAULT_ROLE: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'must be a role name in capitals, e.g. VIEWER')
+    .refine((v) => v !== 'ADMIN' && v !== 'WORKER', 'must not be ADMIN or WORKER')
+    .default('VIEWER'),
+  INVITE_TTL_HOURS: int(1, 24 * 90).default(168),
   CORS_ORIGINS: list.default([]),
-  COOKIE_SECURE: bool.optional(),
+  /** auto: Secure unless the request came over plain HTTP to a loopback host. */
+  COOKIE_SECURE: z
+    .enum(['auto', 'true', 'false', '1', '0'])
+    .transform((v) => (v === 'auto' ? ('auto' as const) : v === 'true' || v === '1'))
+    .default('auto'),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/, 'must look like 512kb or 1mb')
@@ -49,10 +79,25 @@ const schema = z.object({
   GRAPHQL_MAX_COST: int(10, 1_000_000).default(5000),
   GRAPHQL_MAX_TOKENS: int(50, 100_000).default(2000),
   GRAPHQL_MAX_BATCH: int(1, 100).default(10),
-  PLAYGROUND_ENABLED: bool.default(true),
+  /** GraphiQL at /playground and schema introspection; default on only for the loopback demo. */
+  GRAPHQL_PLAYGROUND: bool.optional(),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  /** Deprecated alias of GRAPHQL_PLAYGROUND. */
+  PLAYGROUND_ENABLED: bool.optional(),
+  /** Node keeps idle HTTP connections this long; above common clients' and proxies' idle times. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1000, 600_000).default(65_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(66_000),
+  /** Failed sign-ins per account and client address before the back-off starts. */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(5),
+  /** Failed sign-ins per client address (any account) before the back-off starts. */
   LOGIN_MAX_FAILURES_PER_CLIENT: int(1, 10_000).default(20),
+  /** A counter is forgotten after this long without attempts (counted from its last wait's end). */
   LOGIN_THROTTLE_WINDOW_SECONDS: int(10, 86_400).default(900),
+  /** First wait once the free attempts are spent; doubles with every further failure, up to the cap. */
+  LOGIN_BACKOFF_BASE_SECONDS: int(1, 3600).default(30),
+  LOGIN_BACKOFF_MAX_SECONDS: int(1, 86_400).default(900),
+  /** Registrations per client address before the back-off starts. */
+  REGISTER_MAX_PER_CLIENT: int(1, 10_000).default(5),
   PASSWORD_HASH_CONCURRENCY: int(1, 64).default(2),
   WEB_BUILD_DIR: z.string().min(1).default('./web/build'),
   DATASET_UPLOAD_MAX_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(20 * 1024 ** 3),
@@ -87,12 +132,44 @@ const schema = z.object({
   RUN_ARTIFACT_MAX_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(500 * 1024 ** 3),
 });
 
-export type Config = z.infer<typeof schema> & {
+/** What Express's `trust proxy` accepts, as the right type. */
+export type TrustProxy = boolean | number | string[];
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `1` → 1 (hops), `true` → true, `loopback, 10.0.0.0/8` → a list; undefined when invalid. */
+export function parseTrustProxy(value: string): TrustProxy | undefined {
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^\d+$/.test(v)) return Number(v) <= 100 ? Number(v) : undefined;
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const valid = (item: string) => {
+    if (PROXY_NAMES.has(item)) return true;
+    const [address, prefix, extra] = item.split('/');
+    const family = isIP(address);
+    if (!family || extra !== undefined) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  };
+  return items.length && items.every(valid) ? items : undefined;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
+export const isLoopbackHost = (host: string) => LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127\./.test(host);
+
+export type Config = Omit<z.infer<typeof schema>, 'REGISTRATION'> & {
   /** BODY_LIMIT in bytes: also the largest WebSocket message. */
   bodyLimitBytes: number;
   dataDir: string;
   webBuildDir: string;
-  cookieSecure: boolean;
+  /** The `npm start` demo: embedded database, listening on loopback only. Looser defaults apply. */
+  demo: boolean;
+  REGISTRATION: 'open' | 'invite' | 'closed';
+  playground: boolean;
+  introspection: boolean;
 };
 
 export class ConfigError extends Error {
@@ -109,12 +186,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const c = parsed.data;
+  const problems: string[] = [];
+  if (c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_KEEP_ALIVE_TIMEOUT_MS)
+    problems.push('HTTP_HEADERS_TIMEOUT_MS: must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS');
+  if (c.LOGIN_BACKOFF_MAX_SECONDS < c.LOGIN_BACKOFF_BASE_SECONDS)
+    problems.push('LOGIN_BACKOFF_MAX_SECONDS: must be at least LOGIN_BACKOFF_BASE_SECONDS');
+  if (problems.length) throw new ConfigError(problems);
+  const demo = !c.DATABASE_URL && isLoopbackHost(c.HOST);
   return {
     ...c,
     bodyLimitBytes: toBytes(c.BODY_LIMIT),
     dataDir: resolve(repoRoot, c.DATA_DIR),
     webBuildDir: resolve(repoRoot, c.WEB_BUILD_DIR),
-    cookieSecure: c.COOKIE_SECURE ?? c.NODE_ENV === 'production',
+    demo,
+    REGISTRATION:
+      c.REGISTRATION ??
+      (c.ALLOW_REGISTRATION === undefined ? (demo ? 'open' : 'invite') : c.ALLOW_REGISTRATION ? 'open' : 'closed'),
+    playground: c.GRAPHQL_PLAYGROUND ?? c.PLAYGROUND_ENABLED ?? demo,
+    introspection: c.GRAPHQL_INTROSPECTION ?? demo,
   };
 }
 

@@ -55,8 +55,12 @@ export async function startServer(
   const armor = createArmor(config);
   const expressApp = express();
   expressApp.disable('x-powered-by');
-  if (config.TRUST_PROXY) expressApp.set('trust proxy', config.TRUST_PROXY);
+  if (config.TRUST_PROXY !== undefined) expressApp.set('trust proxy', config.TRUST_PROXY);
   const httpServer = createServer(expressApp);
+  // Close idle keep-alive sockets later than clients and proxies reuse them (Node's 5 s default races
+  // a client reusing the socket: ECONNRESET); headers must be allowed a little longer than that.
+  httpServer.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  httpServer.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
 
   const wsCleanup = startGraphQLWebSocket(app, httpServer, schema, armor.validationRules);
 
@@ -67,6 +71,7 @@ export async function startServer(
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: true,
     includeStacktraceInErrorResponses: false,
+    // Refused by the armor validation rules when GRAPHQL_INTROSPECTION is off, over HTTP and WS alike.
     introspection: true,
     validationRules: armor.validationRules,
     formatError: (formatted, error) => formatError(formatted, error, log, currentRequestId()),
@@ -80,9 +85,10 @@ export async function startServer(
   await apollo.start();
 
   expressApp.use(requestIdMiddleware);
+  if (config.TRUST_PROXY === undefined) expressApp.use(warnOnceAboutProxy(log));
   expressApp.use(accessLog(log));
   expressApp.use(healthRouter(orm));
-  if (config.PLAYGROUND_ENABLED) expressApp.use(playgroundRouter());
+  if (config.playground) expressApp.use(playgroundRouter());
   expressApp.use(uploadRouter(app));
   expressApp.use(downloadRouter(app));
   expressApp.use(runFilesRouter(app));
@@ -127,6 +133,25 @@ export async function startServer(
       await apollo.stop(); // drains HTTP and disposes graphql-ws (see drainServer above)
       await Promise.allSettled(runningVersionJobs.values());
     },
+  };
+}
+
+/**
+ * Requests carrying X-Forwarded-For while TRUST_PROXY is unset come through a proxy we do not trust:
+ * every client then shares the proxy's address, and so its sign-in throttle. Say so once.
+ */
+function warnOnceAboutProxy(log: AppServices['log']): RequestHandler {
+  let warned = false;
+  return (req, _res, next) => {
+    if (!warned && req.get('x-forwarded-for')) {
+      warned = true;
+      log.warn(
+        { remoteAddress: req.socket.remoteAddress },
+        'requests arrive through a proxy (X-Forwarded-For) but TRUST_PROXY is unset: all clients share one address ' +
+          'for sign-in throttling and audit; set TRUST_PROXY (e.g. 1 for one proxy hop)',
+      );
+    }
+    next();
   };
 }
 

@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 import { ApiTokenService } from './modules/api-token/api-token.service.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { InviteService } from './modules/invite/invite.service.js';
 import type { PasswordHasher } from './modules/auth/password.js';
 import type { AccessTokens } from './modules/auth/tokens.js';
 import { DatasetDeriveService } from './modules/dataset/dataset-derive.service.js';
@@ -38,6 +39,7 @@ export interface AppServices {
 export interface Services {
   audit: AuditService;
   auth: AuthService;
+  invites: InviteService;
   users: UserService;
   roles: RoleService;
   apiTokens: ApiTokenService;
@@ -54,6 +56,7 @@ export function createServices(ctx: Context, app: AppServices): Services {
   const factories: { [K in keyof Services]: () => Services[K] } = {
     audit: () => new AuditService(ctx),
     auth: () => new AuthService(ctx, app),
+    invites: () => new InviteService(ctx),
     users: () => new UserService(ctx, app),
     roles: () => new RoleService(ctx),
     apiTokens: () => new ApiTokenService(ctx),

@@ -115,6 +115,10 @@ const EXPECTED: Record<string, Access> = {
   'Subscription.workerUpdated': 'worker:manage',
   'Query.modelVersions': 'model:read',
   'Query.modelVersion': 'model:read',
+  'Mutation.clearSignInThrottle': 'user:manage',
+  'Query.invites': 'user:manage',
+  'Mutation.createInvite': 'user:manage',
+  'Mutation.revokeInvite': 'user:manage',
 };
 
 const ROOTS = [

@@ -2,6 +2,8 @@ import { ApiToken } from '../modules/api-token/api-token.entity.js';
 import { AuditEvent } from '../modules/audit/audit-event.entity.js';
 import { RefreshToken } from '../modules/auth/refresh-token.entity.js';
 import { Session } from '../modules/auth/session.entity.js';
+import { SignInThrottle } from '../modules/auth/sign-in-throttle.entity.js';
+import { Invite } from '../modules/invite/invite.entity.js';
 import { ProjectMember } from '../modules/project/project-member.entity.js';
 import { Project } from '../modules/project/project.entity.js';
 import { Role } from '../modules/role/role.entity.js';
@@ -25,6 +27,8 @@ export const entities = [
   Role,
   Session,
   RefreshToken,
+  SignInThrottle,
+  Invite,
   ApiToken,
   Project,
   ProjectMember,

@@ -1,4 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { getNamedType, GraphQLError, isIntrospectionType, type ValidationRule } from 'graphql';
 import type { Config } from '../config.js';
 
 /**
@@ -12,7 +13,26 @@ export function createArmor(config: Config) {
     costLimit: { maxCost: config.GRAPHQL_MAX_COST, ignoreIntrospection: true },
     maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
     maxDirectives: { n: 20 },
-    blockFieldSuggestion: { enabled: config.NODE_ENV === 'production' },
+    // "Did you mean …" reveals field names: shown only where introspection would reveal them anyway.
+    blockFieldSuggestion: { enabled: !config.introspection },
   });
-  return armor.protect();
+  const protection = armor.protect();
+  // These rules guard HTTP and WebSocket operations alike, so introspection is refused on both.
+  if (!config.introspection) protection.validationRules = [...protection.validationRules, noIntrospection];
+  return protection;
 }
+
+/** graphql-js's NoSchemaIntrospectionCustomRule, with the code our error formatter passes through. */
+const noIntrospection: ValidationRule = (context) => ({
+  Field(node) {
+    const type = getNamedType(context.getType());
+    if (type && isIntrospectionType(type)) {
+      context.reportError(
+        new GraphQLError(
+          `GraphQL introspection is not allowed (GRAPHQL_INTROSPECTION), but the query contained "${node.name.value}"`,
+          { nodes: node, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+        ),
+      );
+    }
+  },
+});

@@ -7,6 +7,7 @@ import { repoRoot } from '../config.js';
 import { ApiTokenResolver } from '../modules/api-token/api-token.resolver.js';
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { InviteResolver } from '../modules/invite/invite.resolver.js';
 import { DatasetOpsResolver } from '../modules/dataset/dataset-ops.resolver.js';
 import { RunConfigResolver } from '../modules/run/run-config.resolver.js';
 import { RunResolver } from '../modules/run/run.resolver.js';
@@ -24,6 +25,7 @@ export const schemaFile = join(repoRoot, 'schema', 'schema.graphql');
 
 const resolvers = [
   AuthResolver,
+  InviteResolver,
   UserResolver,
   RoleResolver,
   ApiTokenResolver,

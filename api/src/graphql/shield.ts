@@ -7,6 +7,7 @@ import { ruleChecks } from './rules.js';
 import { apiTokenRules } from '../modules/api-token/api-token.rules.js';
 import { auditRules } from '../modules/audit/audit.rules.js';
 import { authRules } from '../modules/auth/auth.rules.js';
+import { inviteRules } from '../modules/invite/invite.rules.js';
 import { datasetOpsRules, datasetRules } from '../modules/dataset/dataset.rules.js';
 import { runRules } from '../modules/run/run.rules.js';
 import { modelVersionRules } from '../modules/model-version/model-version.rules.js';
@@ -19,6 +20,7 @@ import { userRules } from '../modules/user/user.rules.js';
 type ModuleRules = Record<string, Record<string, unknown>>;
 const moduleRules: ModuleRules[] = [
   authRules,
+  inviteRules,
   userRules,
   roleRules,
   apiTokenRules,

@@ -13,6 +13,7 @@ beforeAll(async () => {
     GRAPHQL_MAX_BATCH: '3',
     BODY_LIMIT: '20kb',
     CORS_ORIGINS: 'https://allowed.example',
+    GRAPHQL_PLAYGROUND: 'true',
   });
   token = (await loginAdmin(app)).token;
 });

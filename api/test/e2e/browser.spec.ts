@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, signIn } from '../browser.js';
-import { startTestApp, type TestApp } from '../test-app.js';
+import { ADMIN, startTestApp, type TestApp } from '../test-app.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const screenshots = join(root, 'test-results', 'screenshots');
@@ -23,12 +23,22 @@ afterAll(async () => {
 });
 
 describe('in a real browser', () => {
-  it('register → sign in → create a project → see it listed', { timeout: 90_000 }, async () => {
+  it('register from an invite link → sign in → create a project → see it listed', { timeout: 90_000 }, async () => {
     const page = await browser.newPage();
     const email = `browser-${Date.now()}@example.com`;
     const password = 'browser-password-1';
+    // Registration is by invite outside the loopback demo: the admin makes a MEMBER invite link.
+    await signIn(page, app, ADMIN);
+    await page.goto(`${app.url}/admin/users`);
+    await page.selectOption('#invite-role', 'MEMBER');
+    await page.click('form:has(#invite-role) button[type=submit]');
+    const link = await page.locator('[data-testid=invite-link]').inputValue();
+    expect(link).toMatch(/\/register\?invite=lt_inv_/);
+    await page.locator('[data-testid=invite-row]', { hasText: 'MEMBER' }).first().waitFor();
+    await page.click('[data-testid=sign-out]');
+    await page.waitForURL('**/login**');
 
-    await page.goto(`${app.url}/register`);
+    await page.goto(link);
     await page.fill('#email', email);
     await page.fill('#displayName', '浏览器用户');
     await page.fill('#password', password);

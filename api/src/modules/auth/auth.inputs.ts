@@ -14,6 +14,12 @@ export class RegisterInput {
 
   @Field(() => String, { nullable: true, description: '`en` or `zh-CN`' })
   locale?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "An admin's invite (createInvite). Required when REGISTRATION=invite; grants the invite's role",
+  })
+  inviteToken?: string | null;
 }
 
 @InputType()

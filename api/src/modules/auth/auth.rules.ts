@@ -1,4 +1,4 @@
-import { isPublic } from '../../graphql/rules.js';
+import { hasPermission, isPublic } from '../../graphql/rules.js';
 
 export const authRules = {
   Mutation: {
@@ -7,5 +7,6 @@ export const authRules = {
     refreshToken: isPublic,
     // Public so a browser can end a session whose access token already expired (cookie only).
     logout: isPublic,
+    clearSignInThrottle: hasPermission('user:manage'),
   },
 };

@@ -1,17 +1,18 @@
+import { isIP } from 'node:net';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../context.js';
-import { AppError, conflict, forbidden, unauthenticated } from '../../errors.js';
+import { AppError, badInput, forbidden, unauthenticated } from '../../errors.js';
 import { rules, validate } from '../../graphql/validate.js';
 import type { AppServices } from '../../services.js';
 import { z } from 'zod';
-import { DEFAULT_ROLE } from '../role/permissions.js';
+import { ApiToken } from '../api-token/api-token.entity.js';
 import { Role } from '../role/role.entity.js';
 import { User } from '../user/user.entity.js';
 import type { AuthPayload, LoginInput, RegisterInput } from './auth.inputs.js';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from './cookies.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session } from './session.entity.js';
-import { checkLoginThrottle } from './throttle.js';
+import { registerKeys, signInKeys, Throttle } from './throttle.js';
 import { newOpaqueToken, sha256 } from './tokens.js';
 
 const registerSchema = z.object({
@@ -19,6 +20,7 @@ const registerSchema = z.object({
   password: rules.password,
   displayName: rules.displayName,
   locale: rules.locale.nullish(),
+  inviteToken: z.string().trim().min(1).max(200).nullish(),
 });
 const loginSchema = z.object({
   email: z.string().trim().toLowerCase().min(1, 'is required'),
@@ -32,28 +34,58 @@ export class AuthService {
     private readonly app: AppServices,
   ) {}
 
+  /**
+   * REGISTRATION=closed refuses all; invite needs a valid invite; open takes anyone. Every attempt counts
+   * against the client address's budget. A taken email gets the same generic field error whatever
+   * the mode, naming no account; probing is bounded by that budget (and, in invite mode, by holding
+   * a valid invite, which may also be bound to one email).
+   */
   async register(input: RegisterInput): Promise<AuthPayload> {
-    if (!this.ctx.config.ALLOW_REGISTRATION)
-      throw forbidden('Registration is closed; ask an administrator for an account');
+    const mode = this.ctx.config.REGISTRATION;
+    if (mode === 'closed') throw forbidden('Registration is closed; ask an administrator for an account');
     const data = validate(registerSchema, input);
+    if (mode === 'invite' && !data.inviteToken)
+      throw forbidden('Registration is by invitation only; ask an administrator for an invite link');
+    await new Throttle(this.ctx.em, this.ctx.config).reserve(registerKeys(this.ctx.config, this.ctx.ip));
     const em = this.ctx.em;
-    if (await em.count(User, { email: data.email }))
-      throw conflict('input.email', 'An account with this email already exists');
-    const user = Object.assign(new User(), {
-      email: data.email,
-      displayName: data.displayName,
-      locale: data.locale ?? 'en',
-      passwordHash: await this.app.hasher.hash(data.password),
-    });
-    user.roles.add(await em.findOneOrFail(Role, { name: DEFAULT_ROLE }));
-    em.persist(user);
-    this.ctx.services.audit.record({ action: 'user.register', actor: user, targetType: 'user', targetId: user.id });
-    return this.startSession(user);
+    const claim = data.inviteToken ? await this.ctx.services.invites.claim(data.inviteToken, data.email) : null;
+    let created = false;
+    try {
+      if (await em.count(User, { email: data.email }))
+        throw badInput('input.email', 'cannot be used to register here; sign in if you already have an account');
+      const role = claim ? claim.invite.role : await em.findOneOrFail(Role, { name: this.ctx.config.DEFAULT_ROLE });
+      const user = Object.assign(new User(), {
+        email: data.email,
+        displayName: data.displayName,
+        locale: data.locale ?? 'en',
+        passwordHash: await this.app.hasher.hash(data.password),
+      });
+      user.roles.add(role);
+      em.persist(user);
+      this.ctx.services.audit.record({
+        action: 'user.register',
+        actor: user,
+        targetType: 'user',
+        targetId: user.id,
+        details: { role: role.name, ...(claim ? { inviteId: claim.invite.id } : {}) },
+      });
+      const payload = await this.startSession(user);
+      created = true;
+      if (claim) await this.ctx.services.invites.markUsedBy(claim.invite, user);
+      return payload;
+    } catch (error) {
+      // An invite is spent only by an account actually created with it.
+      if (claim && !created) await claim.release();
+      throw error;
+    }
   }
 
   async login(input: LoginInput): Promise<AuthPayload> {
     const { email, password } = validate(loginSchema, input);
-    await checkLoginThrottle(this.ctx.em, this.ctx.config, email, this.ctx.ip);
+    // Reserved before argon2 runs: concurrent guesses beyond the budget never reach the hasher.
+    const throttle = new Throttle(this.ctx.em, this.ctx.config);
+    const keys = signInKeys(this.ctx.config, email, this.ctx.ip);
+    await throttle.reserve(keys);
     const user = await this.ctx.em.findOne(User, { email }, { populate: ['roles'] });
     const ok = user
       ? await this.app.hasher.verify(user.passwordHash, password)
@@ -67,6 +99,7 @@ export class AuthService {
       });
       throw unauthenticated(GENERIC_LOGIN_FAILURE);
     }
+    await throttle.succeeded(keys);
     if (user.disabledAt) {
       await this.ctx.services.audit.recordNow({
         action: 'auth.login',
@@ -121,7 +154,7 @@ export class AuthService {
       sessionId = stored?.session.id ?? null;
     }
     if (sessionId) await this.revokeSession(em, sessionId, 'logout');
-    if (this.ctx.http) clearRefreshCookie(this.ctx.http.res, this.ctx.config);
+    if (this.ctx.http) clearRefreshCookie(this.ctx.http.req, this.ctx.http.res, this.ctx.config);
     this.ctx.services.audit.record({ action: 'auth.logout', targetType: 'session', targetId: sessionId ?? undefined });
     await em.flush();
     return true;
@@ -136,6 +169,25 @@ export class AuthService {
     );
   }
 
+  /** Revokes every API token of a user (not worker tokens: those belong to worker accounts). */
+  async revokeUserApiTokens(em: EntityManager, userId: string): Promise<number> {
+    return em.nativeUpdate(ApiToken, { user: userId, revokedAt: null }, { revokedAt: new Date() });
+  }
+
+  /** Admin: ends the sign-in waits of an account (all addresses, or one) and of that address. */
+  async clearSignInThrottle(email: string, ip?: string | null): Promise<number> {
+    const account = validate(rules.email, email, 'email');
+    const address = ip?.trim() || null;
+    if (address && !isIP(address)) throw badInput('ip', 'must be an IPv4 or IPv6 address');
+    const cleared = await new Throttle(this.ctx.em, this.ctx.config).clear(account, address);
+    await this.ctx.services.audit.recordNow({
+      action: 'auth.throttle.clear',
+      targetType: 'user',
+      details: { email: account, ip: address, cleared },
+    });
+    return cleared;
+  }
+
   private async revokeSession(em: EntityManager, sessionId: string, reason: string) {
     await em.nativeUpdate(
       Session,
@@ -145,7 +197,7 @@ export class AuthService {
   }
 
   private refreshFailed(message: string): AppError {
-    if (this.ctx.http) clearRefreshCookie(this.ctx.http.res, this.ctx.config);
+    if (this.ctx.http) clearRefreshCookie(this.ctx.http.req, this.ctx.http.res, this.ctx.config);
     return unauthenticated(message);
   }
 
@@ -166,7 +218,7 @@ export class AuthService {
     this.ctx.em.persist(Object.assign(new RefreshToken(), { session, tokenHash: sha256(refreshToken) }));
     await this.ctx.em.flush();
     const { token, expiresAt } = this.app.accessTokens.sign({ userId: session.user.id, sessionId: session.id });
-    if (this.ctx.http) setRefreshCookie(this.ctx.http.res, this.ctx.config, refreshToken);
+    if (this.ctx.http) setRefreshCookie(this.ctx.http.req, this.ctx.http.res, this.ctx.config, refreshToken);
     this.ctx.signedIn.userId = session.user.id;
     return { accessToken: token, refreshToken, expiresAt, user: session.user };
   }

@@ -116,6 +116,21 @@ describe('members', () => {
     expect(errorCode(dup)).toBe('CONFLICT');
   });
 
+  it('answers alike for no such account, a disabled account and a worker account (no existence oracle)', async () => {
+    const admin = await loginAdmin(app);
+    const disabled = await createUser(app, ['MEMBER'], 'gone');
+    await app.gql(`mutation($id: ID!) { disableUser(id: $id) { id } }`, { id: disabled.id }, admin.token);
+    await app.gql(`mutation { createWorkerToken(name: "gpu-box") { token } }`, {}, admin.token);
+    const answers = await Promise.all(
+      ['ghost@example.com', disabled.email, 'gpu-box@workers.llm-trainer.invalid'].map(async (email) => {
+        const res = await app.gql(ADD, { input: { projectId, email } }, owner.token);
+        return { code: errorCode(res), message: res.errors![0].message };
+      }),
+    );
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0].code).toBe('NOT_FOUND');
+  });
+
   it('keeps at least one OWNER', async () => {
     const demote = await app.gql(SET_ROLE, { input: { projectId, userId: owner.id, role: 'EDITOR' } }, owner.token);
     expect(errorCode(demote)).toBe('BAD_USER_INPUT');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Context } from '../../context.js';
-import { badInput, conflict, notFound, unauthenticated } from '../../errors.js';
+import { AppError, badInput, conflict, notFound, unauthenticated } from '../../errors.js';
 import { containsPattern, paginate, type PageArgs } from '../../graphql/pagination.js';
 import { rules, validate } from '../../graphql/validate.js';
 import { User } from '../user/user.entity.js';
@@ -90,8 +90,11 @@ export class ProjectService {
   async addMember(input: AddProjectMemberInput): Promise<ProjectMember> {
     const email = validate(rules.email, input.email, 'input.email');
     const { project } = await requireProjectRole(this.ctx.em, this.ctx.viewer, input.projectId, ProjectRole.OWNER);
-    const user = await this.ctx.em.findOne(User, { email, disabledAt: null });
-    if (!user) throw notFound('No active user with this email; User');
+    // One answer for no such account, a disabled one and a worker's service account: adding members
+    // must not tell an owner which addresses have accounts beyond those that can actually be added.
+    const user = await this.ctx.em.findOne(User, { email }, { populate: ['roles'] });
+    if (!user || user.disabledAt || user.roles.getItems().some((r) => r.name === 'WORKER'))
+      throw new AppError('NOT_FOUND', 'No user with this email can be added; they may need an invite first');
     if (await this.ctx.em.count(ProjectMember, { project: project.id, user: user.id })) {
       throw conflict('input.email', `${email} is already a member`);
     }

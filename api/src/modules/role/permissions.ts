@@ -46,6 +46,3 @@ export const BUILT_IN_ROLES: Record<string, { description: string; permissions: 
   VIEWER: { description: 'Reads what their projects hold', permissions: ['dataset:read', 'run:read', 'model:read'] },
   WORKER: { description: 'GPU worker machines: their tokens call worker operations only', permissions: ['worker:run'] },
 };
-
-/** The role a self-registered or admin-created user gets unless told otherwise. */
-export const DEFAULT_ROLE = 'MEMBER';

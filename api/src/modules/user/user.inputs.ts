@@ -17,6 +17,9 @@ export class ChangePasswordInput {
 
   @Field(() => String, { description: 'At least 10 characters, at most 256 bytes' })
   newPassword!: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Also revoke all your API tokens (other sessions always end)' })
+  revokeApiTokens?: boolean | null;
 }
 
 @InputType()
@@ -30,7 +33,7 @@ export class CreateUserInput {
   @Field(() => String)
   password!: string;
 
-  @Field(() => [String], { nullable: true, description: 'Role names; default MEMBER' })
+  @Field(() => [String], { nullable: true, description: 'Role names; default DEFAULT_ROLE (VIEWER unless configured)' })
   roles?: string[] | null;
 }
 

@@ -36,7 +36,9 @@ export class UserResolver {
     return ctx.services.users.updateProfile(input);
   }
 
-  @Mutation(() => Boolean, { description: 'Ends every other session of the user' })
+  @Mutation(() => Boolean, {
+    description: 'Ends every other session of the user; with revokeApiTokens, revokes their API tokens too',
+  })
   changePassword(@Arg('input', () => ChangePasswordInput) input: ChangePasswordInput, @Ctx() ctx: Context) {
     return ctx.services.users.changePassword(input);
   }

@@ -5,7 +5,7 @@ import { AppError, badInput, conflict, notFound, unauthenticated } from '../../e
 import { containsPattern, paginate } from '../../graphql/pagination.js';
 import { rules, validate } from '../../graphql/validate.js';
 import type { AppServices } from '../../services.js';
-import { DEFAULT_ROLE } from '../role/permissions.js';
+import { signInKeys, Throttle } from '../auth/throttle.js';
 import { Role } from '../role/role.entity.js';
 import type {
   ChangePasswordInput,
@@ -48,17 +48,32 @@ export class UserService {
     return user;
   }
 
-  /** Changing the password ends every other session of the user. */
+  /**
+   * Changing the password ends every other session of the user and, asked to, revokes their API
+   * tokens. The current-password check shares the sign-in throttle (a stolen session must not
+   * become a password-guessing oracle).
+   */
   async changePassword(input: ChangePasswordInput): Promise<boolean> {
-    const data = validate(z.object({ currentPassword: z.string(), newPassword: rules.password }), input);
+    const data = validate(
+      z.object({ currentPassword: z.string(), newPassword: rules.password, revokeApiTokens: z.boolean().nullish() }),
+      input,
+    );
     const user = this.viewer.user;
+    const throttle = new Throttle(this.ctx.em, this.ctx.config);
+    const keys = signInKeys(this.ctx.config, user.email, this.ctx.ip);
+    await throttle.reserve(keys);
     if (!(await this.app.hasher.verify(user.passwordHash, data.currentPassword))) {
       throw badInput('input.currentPassword', 'is not your current password');
     }
+    await throttle.succeeded(keys);
     user.passwordHash = await this.app.hasher.hash(data.newPassword);
     await this.ctx.em.transactional(async (em) => {
       await this.ctx.services.auth.revokeUserSessions(em, user.id, 'password-changed', this.viewer.sessionId);
-      this.ctx.services.audit.record({ action: 'user.password.change', targetType: 'user', targetId: user.id }, em);
+      const revokedApiTokens = data.revokeApiTokens ? await this.ctx.services.auth.revokeUserApiTokens(em, user.id) : 0;
+      this.ctx.services.audit.record(
+        { action: 'user.password.change', targetType: 'user', targetId: user.id, details: { revokedApiTokens } },
+        em,
+      );
     });
     return true;
   }
@@ -85,7 +100,7 @@ export class UserService {
     const em = this.ctx.em;
     if (await em.count(User, { email: data.email }))
       throw conflict('input.email', 'An account with this email already exists');
-    const roles = await this.findRoles(em, data.roles ?? [DEFAULT_ROLE], 'input.roles');
+    const roles = await this.findRoles(em, data.roles ?? [this.ctx.config.DEFAULT_ROLE], 'input.roles');
     const user = Object.assign(new User(), {
       email: data.email,
       displayName: data.displayName,
