@@ -46,9 +46,12 @@ const schema = z.object({
     .default('1mb'),
   GRAPHQL_MAX_DEPTH: int(2, 100).default(12),
   GRAPHQL_MAX_ALIASES: int(1, 1000).default(15),
-  GRAPHQL_MAX_COST: int(10, 1_000_000).default(5000),
+  /** Query cost where list sizes multiply (graphql/cost.ts); an HTTP batch counts as one request. */
+  GRAPHQL_MAX_COST: int(10, 10_000_000).default(10_000),
   GRAPHQL_MAX_TOKENS: int(50, 100_000).default(2000),
   GRAPHQL_MAX_BATCH: int(1, 100).default(10),
+  /** A GraphQL HTTP response larger than this is replaced by an error instead of being sent. */
+  GRAPHQL_MAX_RESPONSE_BYTES: int(1024, 1024 ** 3).default(16 * 1024 ** 2),
   PLAYGROUND_ENABLED: bool.default(true),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(5),
   LOGIN_MAX_FAILURES_PER_CLIENT: int(1, 10_000).default(20),
