@@ -23,12 +23,15 @@ import {
  * an HTTP batch counts as the sum of its operations.
  */
 
-/** List-size arguments, with the largest value a resolver accepts (used when a variable's value is unknown). */
-export const LIST_SIZE_ARGS: Readonly<Record<string, number>> = {
-  first: 100,
-  last: 100,
-  limit: 500,
-  maxPoints: 10_000,
+/**
+ * List-size arguments: `max`, the largest value a resolver accepts (used when a variable's value is
+ * unknown); `per`, how many items weigh as one (a metric point is a few numbers, a row a document).
+ */
+export const LIST_SIZE_ARGS: Readonly<Record<string, { max: number; per?: number }>> = {
+  first: { max: 100 },
+  last: { max: 100 },
+  limit: { max: 500 },
+  maxPoints: { max: 10_000, per: 10 },
 };
 
 /** A JSON scalar holds a whole row or document: weigh it like several fields. */
@@ -64,18 +67,19 @@ export function operationCost(
   ) => {
     let size = 1;
     for (const arg of field.args) {
-      const cap = LIST_SIZE_ARGS[arg.name];
-      if (cap === undefined) continue;
+      const sizeArg = LIST_SIZE_ARGS[arg.name];
+      if (sizeArg === undefined) continue;
       const node = args.find((a) => a.name.value === arg.name);
       let value: unknown = arg.defaultValue;
       if (node) {
         const v = node as unknown as { value: { kind: string; name?: { value: string } } };
         if (v.value.kind === Kind.VARIABLE) {
           const name = v.value.name!.value;
-          value = name in known ? known[name] : cap;
+          value = name in known ? known[name] : sizeArg.max;
         } else value = valueFromAST(node.value, arg.type);
       }
-      const n = typeof value === 'number' && Number.isFinite(value) ? Math.max(1, Math.floor(value)) : 1;
+      const items = typeof value === 'number' && Number.isFinite(value) ? value : 1;
+      const n = Math.max(1, Math.ceil(items / (sizeArg.per ?? 1)));
       size = Math.max(size, n);
     }
     return size;
