@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProject, createUser, type TestUser } from '../../../test/factories.js';
+import { createProject, createUser, loginAdmin, type TestUser } from '../../../test/factories.js';
+import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../../../test/training.js';
 import { startTestApp, type TestApp } from '../../../test/test-app.js';
 import { tusUpload, waitForEvent } from '../../../test/uploads.js';
 import { DatasetVersion, DatasetVersionStatus } from '../dataset/dataset-version.entity.js';
@@ -112,6 +113,37 @@ describe('quotas', () => {
     expect(res.errors![0].extensions?.code).toBe('CONFLICT');
     expect(res.errors![0].message).toMatch(
       /1 dataset versions are processing in this project; the limit is 1 at once \(QUOTA_PROCESSING_JOBS_PER_PROJECT\)/,
+    );
+  });
+
+  it('counts checkpoints toward the storage and refuses one that does not fit', async () => {
+    const user = await createUser(app, ['MEMBER'], 'checkpoints');
+    const projectId = await createProject(app, user.token, 'Checkpoints');
+    const version = await datasetVersion(app, user, projectId, 'rows', chatRows(4));
+    const worker = await workerToken(app, await loginAdmin(app), 'quota-worker');
+    await app.gql(
+      `mutation($i: RegisterWorkerInput!) { registerWorker(input: $i) { id } }`,
+      { i: { hostname: 'test', gpus: [], cpuCount: 2, memoryMb: 1024, agentVersion: 'test' } },
+      worker,
+    );
+    const runId = (await app.gql(CREATE_RUN, { i: tinyRun(version) }, user.token)).data!.createRun.id;
+    const claim = (await app.gql(`mutation { claimRun { runId attempt } }`, {}, worker)).data!.claimRun;
+    expect(claim.runId).toBe(runId);
+    const checkpoint = (step: number, bytes: number) =>
+      fetch(`${app.url}/worker/runs/${runId}/checkpoints/${step}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${worker}`, 'x-run-attempt': String(claim.attempt) },
+        body: Buffer.alloc(bytes, step),
+      });
+    expect((await checkpoint(1, 10_000)).status).toBe(201);
+    const refused = await checkpoint(2, 30_000);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+      /Checkpoint 2 \(30000 bytes\) would take the project over its storage quota: \d+ of 40000 bytes used/,
+    );
+    // The stored checkpoint counts: an upload that would fit beside the dataset alone is refused.
+    await expect(tusUpload(app, user.token, projectId, 'more.txt', Buffer.alloc(29_500, 'c'))).rejects.toThrow(
+      /storage quota/,
     );
   });
 });

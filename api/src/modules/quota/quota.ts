@@ -45,7 +45,7 @@ const refuse = (message: string) => new AppError('CONFLICT', message);
 export async function checkStorage(
   em: EntityManager,
   config: Config,
-  who: { projectId: string; userId: string },
+  who: { projectId: string; userId: string | null },
   adding: number,
   what = 'This',
 ) {
@@ -55,6 +55,7 @@ export async function checkStorage(
       `${what} (${adding} bytes) would take the project over its storage quota: ${project} of ${config.DATASET_PROJECT_QUOTA_BYTES} bytes used (DATASET_PROJECT_QUOTA_BYTES)`,
     );
   }
+  if (!who.userId) return; // an artifact of a run whose author was deleted counts for the project only
   const user = await userStorage(em, who.userId);
   if (user + adding > config.QUOTA_STORAGE_PER_USER_BYTES || user >= config.QUOTA_STORAGE_PER_USER_BYTES) {
     throw refuse(
