@@ -76,9 +76,12 @@ const schema = z.object({
     .default('1mb'),
   GRAPHQL_MAX_DEPTH: int(2, 100).default(12),
   GRAPHQL_MAX_ALIASES: int(1, 1000).default(15),
-  GRAPHQL_MAX_COST: int(10, 1_000_000).default(5000),
+  /** Query cost where list sizes multiply (graphql/cost.ts); an HTTP batch counts as one request. */
+  GRAPHQL_MAX_COST: int(10, 10_000_000).default(10_000),
   GRAPHQL_MAX_TOKENS: int(50, 100_000).default(2000),
   GRAPHQL_MAX_BATCH: int(1, 100).default(10),
+  /** A GraphQL HTTP response larger than this is replaced by an error instead of being sent. */
+  GRAPHQL_MAX_RESPONSE_BYTES: int(1024, 1024 ** 3).default(16 * 1024 ** 2),
   /** GraphiQL at /playground and schema introspection; default on only for the loopback demo. */
   GRAPHQL_PLAYGROUND: bool.optional(),
   GRAPHQL_INTROSPECTION: bool.optional(),
@@ -101,7 +104,15 @@ const schema = z.object({
   PASSWORD_HASH_CONCURRENCY: int(1, 64).default(2),
   WEB_BUILD_DIR: z.string().min(1).default('./web/build'),
   DATASET_UPLOAD_MAX_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(20 * 1024 ** 3),
+  /** Storage of one project: uploads, dataset versions (derived ones too), checkpoints, model versions. */
   DATASET_PROJECT_QUOTA_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(200 * 1024 ** 3),
+  /** The same storage, counted over what one user uploaded, made or trained, in every project. */
+  QUOTA_STORAGE_PER_USER_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(1024 ** 4),
+  /** Projects one user may own. */
+  QUOTA_PROJECTS_PER_USER: int(1, 100_000).default(100),
+  /** Dataset versions processing at once (uploads ingested, pipelines, edits), per project and per user. */
+  QUOTA_PROCESSING_JOBS_PER_PROJECT: int(1, 1000).default(4),
+  QUOTA_PROCESSING_JOBS_PER_USER: int(1, 1000).default(8),
   DATASET_MAX_DECOMPRESSED_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(100 * 1024 ** 3),
   DATASET_MAX_COMPRESSION_RATIO: int(2, 100_000).default(100),
   DATASET_MAX_JSON_BYTES: int(1024, 4 * 1024 ** 3).default(512 * 1024 ** 2),

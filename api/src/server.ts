@@ -12,6 +12,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildContext, type Context } from './context.js';
 import { formatError } from './errors.js';
 import { createArmor } from './graphql/limits.js';
+import { limitCost, limitResponseSize } from './http/graphql-limits.js';
 import { startGraphQLWebSocket } from './graphql/ws-server.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { applyShield } from './graphql/shield.js';
@@ -62,7 +63,7 @@ export async function startServer(
   httpServer.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
   httpServer.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
 
-  const wsCleanup = startGraphQLWebSocket(app, httpServer, schema, armor.validationRules);
+  const wsCleanup = startGraphQLWebSocket(app, httpServer, schema, armor.wsValidationRules);
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -70,6 +71,8 @@ export async function startServer(
     // main.ts owns SIGTERM/SIGINT: drain, then close the database, then exit.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: true,
+    // Nothing uses persisted queries; a hash-only request would pass the cost check unseen.
+    persistedQueries: false,
     includeStacktraceInErrorResponses: false,
     // Refused by the armor validation rules when GRAPHQL_INTROSPECTION is off, over HTTP and WS alike.
     introspection: true,
@@ -98,6 +101,8 @@ export async function startServer(
     cookieParser(),
     express.json({ limit: config.BODY_LIMIT }),
     limitBatch(config.GRAPHQL_MAX_BATCH),
+    limitCost(schema, config.GRAPHQL_MAX_COST, config.GRAPHQL_MAX_TOKENS),
+    limitResponseSize(config.GRAPHQL_MAX_RESPONSE_BYTES),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const em = orm.em.fork();

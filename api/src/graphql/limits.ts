@@ -1,16 +1,20 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { getNamedType, GraphQLError, isIntrospectionType, type ValidationRule } from 'graphql';
 import type { Config } from '../config.js';
+import { costLimitRule } from './cost.js';
 
 /**
- * Query limits (depth, aliases, cost, tokens, directives), configurable, applied to HTTP through
- * Apollo and to WebSocket operations through the same validation rules.
+ * Query limits (depth, aliases, tokens, directives), configurable, applied to HTTP through Apollo
+ * and to WebSocket operations through the same validation rules. Cost weighs list sizes (cost.ts):
+ * over HTTP it is checked with the request's variables, the whole batch together, before Apollo
+ * (http/graphql-limits.ts); over WebSocket by a validation rule that counts a size given by a
+ * variable at its largest allowed value.
  */
 export function createArmor(config: Config) {
   const armor = new ApolloArmor({
     maxDepth: { n: config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true },
     maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
-    costLimit: { maxCost: config.GRAPHQL_MAX_COST, ignoreIntrospection: true },
+    costLimit: { enabled: false },
     maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
     maxDirectives: { n: 20 },
     // "Did you mean …" reveals field names: shown only where introspection would reveal them anyway.
@@ -19,7 +23,8 @@ export function createArmor(config: Config) {
   const protection = armor.protect();
   // These rules guard HTTP and WebSocket operations alike, so introspection is refused on both.
   if (!config.introspection) protection.validationRules = [...protection.validationRules, noIntrospection];
-  return protection;
+  const wsValidationRules: ValidationRule[] = [...protection.validationRules, costLimitRule(config.GRAPHQL_MAX_COST)];
+  return { ...protection, wsValidationRules };
 }
 
 /** graphql-js's NoSchemaIntrospectionCustomRule, with the code our error formatter passes through. */

@@ -41,6 +41,10 @@ export class DatasetVersion {
   @Property({ type: 'text', nullable: true })
   error: string | null = null;
 
+  /** Bytes of the row set on disk (rows and index), counted in the storage quotas. */
+  @Property({ type: 'bigint', default: 0 })
+  sizeBytes: number = 0;
+
   /** SHA-256 of the normalised rows: equal content, equal hash. */
   @Field(() => String, { nullable: true })
   @Property({ type: 'string', length: 64, nullable: true })

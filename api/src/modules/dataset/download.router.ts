@@ -1,17 +1,18 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import express, { type Router } from 'express';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { AppError } from '../../errors.js';
 import type { AppServices } from '../../services.js';
 import { routeContext, sendRouteError } from '../../http/route-context.js';
 import { DatasetVersionStatus } from './dataset-version.entity.js';
 import { rowStore } from './dataset.service.js';
+import { writeParquet } from './parquet-stream.js';
 
 /**
  * `GET /datasets/versions/:id/download[?format=jsonl|parquet]`, authorised like GraphQL
  * (`Authorization: Bearer`, `dataset:read`, project membership). JSONL streams; Parquet stores each
- * row's fields as JSON text columns (`messages`, `text`, `prompt`/`chosen`/`rejected`) plus `split`.
+ * row's fields as JSON text columns (`messages`, `text`, `prompt`/`chosen`/`rejected`) plus `split`,
+ * written a row group at a time (parquet-stream.ts).
  */
 export function downloadRouter(app: AppServices): Router {
   const router = express.Router();
@@ -32,24 +33,9 @@ export function downloadRouter(app: AppServices): Router {
         await pipeline(createReadStream(store.rowsFile(version.contentHash)), res);
         return;
       }
-      const columns = new Map<string, string[]>();
-      const split: string[] = [];
-      const s = version.splits;
-      let i = 0;
-      for await (const { line } of store.scan(version.contentHash)) {
-        const row = JSON.parse(line) as Record<string, unknown>;
-        for (const [key, value] of Object.entries(row)) {
-          if (!columns.has(key)) columns.set(key, new Array(i).fill(''));
-          columns.get(key)!.push(typeof value === 'string' ? value : JSON.stringify(value));
-        }
-        for (const col of columns.values()) if (col.length <= i) col.push('');
-        split.push(!s ? '' : i < s.train ? 'train' : i < s.train + s.validation ? 'validation' : 'test');
-        i++;
-      }
-      const columnData = [...columns].map(([name, data]) => ({ name, data, type: 'STRING' as const }));
-      if (s) columnData.push({ name: 'split', data: split, type: 'STRING' as const });
       res.type('application/vnd.apache.parquet');
-      res.end(Buffer.from(parquetWriteBuffer({ columnData })));
+      await writeParquet(store, version.contentHash, version.splits, res);
+      res.end();
     } catch (error) {
       sendRouteError(app, res, error);
     }

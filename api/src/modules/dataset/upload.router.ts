@@ -12,6 +12,7 @@ import { authenticate, bearerToken, type Viewer } from '../auth/viewer.js';
 import { requireProjectRole } from '../project/project-access.js';
 import { ProjectRole } from '../project/project-member.entity.js';
 import { Project } from '../project/project.entity.js';
+import { checkStorage, lockQuotas } from '../quota/quota.js';
 import { uploadPath } from './dataset.service.js';
 import { Upload } from './upload.entity.js';
 
@@ -65,27 +66,26 @@ export function uploadRouter(app: AppServices): Router {
         throw error;
       }
       if (upload.size === undefined) throw refuse(400, 'Upload-Length is required (deferred length is not accepted)');
-      const [{ used }] = await em
-        .getConnection()
-        .execute<{ used: string }[]>('select coalesce(sum(size), 0) as used from uploads where project_id = ?', [
-          projectId,
-        ]);
-      if (Number(used) + upload.size > config.DATASET_PROJECT_QUOTA_BYTES) {
-        throw refuse(
-          413,
-          `This upload would take the project over its quota of ${config.DATASET_PROJECT_QUOTA_BYTES} bytes`,
-        );
+      // Checked and recorded in one transaction under the quota locks: parallel uploads queue here.
+      const size = upload.size;
+      try {
+        await em.transactional(async (tx) => {
+          await lockQuotas(tx, { userId: viewer.user.id, projectId });
+          await checkStorage(tx, config, { projectId, userId: viewer.user.id }, size, 'This upload');
+          tx.persist(
+            Object.assign(new Upload(), {
+              id: upload.id,
+              project: tx.getReference(Project, projectId),
+              userId: viewer.user.id,
+              filename,
+              size,
+            }),
+          );
+        });
+      } catch (error) {
+        if (error instanceof AppError) throw refuse(413, error.message);
+        throw error;
       }
-      em.persist(
-        Object.assign(new Upload(), {
-          id: upload.id,
-          project: em.getReference(Project, projectId),
-          userId: viewer.user.id,
-          filename,
-          size: upload.size,
-        }),
-      );
-      await em.flush();
       return { metadata: upload.metadata };
     },
     onUploadFinish: async (_req, upload) => {

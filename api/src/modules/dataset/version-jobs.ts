@@ -1,8 +1,25 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Context } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { pubSub } from '../../pubsub.js';
 import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
 import type { Dataset } from './dataset.entity.js';
+import { rowStore } from './dataset.service.js';
+import { checkProcessingJobs, checkStorage, lockQuotas } from '../quota/quota.js';
+
+/** Bytes a row set takes on disk (rows and index). */
+async function rowSetBytes(ctx: Context, hash: string): Promise<number> {
+  const dir = rowStore(ctx.config.dataDir).dir(hash);
+  const [rows, idx] = await Promise.all([stat(join(dir, 'rows.jsonl')), stat(join(dir, 'rows.idx'))]);
+  return rows.size + idx.size;
+}
+
+/** A row set no READY version uses (its own was refused) is deleted rather than left uncounted on disk. */
+async function removeIfUnused(ctx: Context, hash: string) {
+  const users = await ctx.em.fork().count(DatasetVersion, { contentHash: hash, status: DatasetVersionStatus.READY });
+  if (users === 0) await rowStore(ctx.config.dataDir).remove(hash);
+}
 
 /** Background version jobs in this process, so shutdown can wait for them. */
 export const runningVersionJobs = new Map<string, Promise<void>>();
@@ -25,7 +42,11 @@ export async function createVersionWithJob(
   fields: Pick<DatasetVersion, 'message' | 'recipe'> & Partial<Pick<DatasetVersion, 'parentIds' | 'schemaKind'>>,
   work: (progress: ProgressReporter) => Promise<VersionResult>,
 ): Promise<DatasetVersion> {
+  const who = { projectId: dataset.project.id, userId: ctx.viewer!.user.id };
   const version = await ctx.em.transactional(async (em) => {
+    await lockQuotas(em, who);
+    await checkProcessingJobs(em, ctx.config, who);
+    await checkStorage(em, ctx.config, who, 0, 'A new version');
     const last = await em.findOne(DatasetVersion, { dataset: dataset.id }, { orderBy: { number: 'desc' } });
     const v = Object.assign(new DatasetVersion(), {
       dataset,
@@ -52,10 +73,22 @@ export async function createVersionWithJob(
     try {
       publish(DatasetVersionStatus.PROCESSING, 0);
       const result = await work((rows) => publish(DatasetVersionStatus.PROCESSING, rows));
-      await em.nativeUpdate(DatasetVersion, { id: version.id }, {
-        ...result,
-        status: DatasetVersionStatus.READY,
-      } as never);
+      const sizeBytes = result.contentHash ? await rowSetBytes(ctx, result.contentHash) : 0;
+      try {
+        // Its size is known now: counted against the quotas, and recorded, under the same locks.
+        await em.transactional(async (tx) => {
+          await lockQuotas(tx, who);
+          await checkStorage(tx, ctx.config, who, sizeBytes, `Version ${version.number}`);
+          await tx.nativeUpdate(DatasetVersion, { id: version.id }, {
+            ...result,
+            sizeBytes,
+            status: DatasetVersionStatus.READY,
+          } as never);
+        });
+      } catch (error) {
+        if (result.contentHash) await removeIfUnused(ctx, result.contentHash);
+        throw error;
+      }
       publish(DatasetVersionStatus.READY, result.rowCount ?? 0);
     } catch (error) {
       const reason = error instanceof AppError ? error.message : 'Processing failed unexpectedly; see the server log';

@@ -15,6 +15,7 @@ import type {
 } from './project.inputs.js';
 import { ProjectMember, ProjectRole } from './project-member.entity.js';
 import { Project } from './project.entity.js';
+import { checkProjectCount, lockQuotas } from '../quota/quota.js';
 
 const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 const description = z.string().trim().max(2000, 'must be at most 2000 characters');
@@ -43,6 +44,8 @@ export class ProjectService {
     const data = validate(z.object({ name, description: description.nullish() }), input);
     const viewer = this.viewer;
     return this.ctx.em.transactional(async (em) => {
+      await lockQuotas(em, { userId: viewer.user.id });
+      await checkProjectCount(em, this.ctx.config, viewer.user.id);
       const project = Object.assign(new Project(), { name: data.name, description: data.description ?? '' });
       em.persist(project);
       em.persist(Object.assign(new ProjectMember(), { project, user: viewer.user, role: ProjectRole.OWNER }));

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Router } from 'express';
 import { AppError, notFound } from '../../errors.js';
@@ -5,7 +6,10 @@ import { routeContext, sendRouteError } from '../../http/route-context.js';
 import type { AppServices } from '../../services.js';
 import { ArtifactTooLargeError } from '../../storage/artifact-store.js';
 import { rowStore } from '../dataset/dataset.service.js';
+import { ModelVersion } from '../model-version/model-version.entity.js';
+import { checkStorage, lockQuotas } from '../quota/quota.js';
 import { RunCheckpoint } from './run-checkpoint.entity.js';
+import { Run } from './run.entity.js';
 import { publishRun } from './run.service.js';
 
 const attemptOf = (req: Request) => {
@@ -74,10 +78,22 @@ export function runFilesRouter(app: AppServices): Router {
       const step = Number(req.params.step);
       if (!Number.isInteger(step) || step < 0) throw new AppError('BAD_USER_INPUT', 'step: must be a step number');
       const { hash, sizeBytes } = await put(app, req);
-      const existing = await ctx.em.findOne(RunCheckpoint, { run, step });
-      const checkpoint = existing ?? Object.assign(new RunCheckpoint(), { run, step });
-      Object.assign(checkpoint, { attempt: run.attempt, artifact: hash, sizeBytes, createdAt: new Date() });
-      await ctx.em.persist(checkpoint).flush();
+      // Counted against the project's and the run owner's storage under the quota locks, then recorded.
+      const who = { projectId: run.project.id, userId: run.createdBy?.id ?? null };
+      try {
+        await ctx.em.transactional(async (em) => {
+          await lockQuotas(em, who);
+          const existing = await em.findOne(RunCheckpoint, { run: run.id, step });
+          await checkStorage(em, app.config, who, sizeBytes - (existing?.sizeBytes ?? 0), `Checkpoint ${step}`);
+          const checkpoint =
+            existing ?? Object.assign(new RunCheckpoint(), { run: em.getReference(Run, run.id), step });
+          Object.assign(checkpoint, { attempt: run.attempt, artifact: hash, sizeBytes, createdAt: new Date() });
+          em.persist(checkpoint);
+        });
+      } catch (error) {
+        await removeUnusedArtifact(app, hash);
+        throw error;
+      }
       publishRun(run.id);
       res.status(201).json({ step, sizeBytes });
     } catch (error) {
@@ -108,6 +124,13 @@ export function runFilesRouter(app: AppServices): Router {
     }
   });
   return router;
+}
+
+/** An artifact no checkpoint or model version refers to (its upload was refused) is not kept. */
+async function removeUnusedArtifact(app: AppServices, hash: string) {
+  const em = app.orm.em.fork();
+  const used = (await em.count(RunCheckpoint, { artifact: hash })) + (await em.count(ModelVersion, { artifact: hash }));
+  if (!used) await rm(app.artifacts.path(hash), { force: true });
 }
 
 async function put(app: AppServices, req: Request) {

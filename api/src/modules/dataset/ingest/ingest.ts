@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { AppError } from '../../../errors.js';
 import type { RowStore } from '../../../storage/row-store.js';
 import {
@@ -56,6 +56,31 @@ export interface Detected {
 }
 
 const SAMPLE_RECORDS = 50;
+/**
+ * Detection reads at most this much decoded text, whatever the file's size: enough for the first
+ * record at the record limit (it stops earlier, after SAMPLE_RECORDS records); 1 MiB of a document.
+ */
+const detectChars = (limits: IngestLimits, textMode?: string | null) =>
+  textMode === 'document' ? 1024 * 1024 : limits.maxRecordChars + 1024;
+
+/** The first `maxChars` characters of a text stream; the rest of the file is never read. */
+function prefixOf(text: Readable, maxChars: number): Readable {
+  return Readable.from(
+    (async function* () {
+      let chars = 0;
+      try {
+        for await (const chunk of text as AsyncIterable<string>) {
+          const rest = maxChars - chars;
+          chars += chunk.length;
+          yield chunk.length > rest ? chunk.slice(0, rest) : chunk;
+          if (chars >= maxChars) break;
+        }
+      } finally {
+        text.destroy();
+      }
+    })(),
+  );
+}
 /** Large UTF-8 JSONL files are mapped on two threads (parallel.ts); small ones are not worth a worker. */
 const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
@@ -105,13 +130,17 @@ async function detectUnsafe(
   const headText = parquet ? '' : new TextDecoder(encoding).decode(head.subarray(0, 8192));
   const format = opts.format ?? detectFormat(opts.filename, headText, parquet);
   const sample: Record<string, unknown>[] = [];
-  const text = format === 'parquet' ? null : await openText(opts.path, opts.limits, encoding);
+  const text =
+    format === 'parquet'
+      ? null
+      : prefixOf(await openText(opts.path, opts.limits, encoding), detectChars(opts.limits, opts.textMode));
   const records = readRecords(
     {
       format,
       textMode: opts.textMode ?? 'lines',
       maxJsonBytes: opts.limits.maxJsonBytes,
       maxRecordChars: opts.limits.maxRecordChars,
+      partial: true,
     },
     text,
     opts.path,

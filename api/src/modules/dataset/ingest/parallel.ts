@@ -2,6 +2,7 @@ import { extname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { AppError } from '../../../errors.js';
 import type { RowWriter } from '../../../storage/row-store.js';
 import { mapJsonLines, type MapOptions, type MappedBlock } from './map.js';
 import type { Reducer } from './reduce.js';
@@ -115,6 +116,13 @@ export async function reduceJsonLinesInParallel(
         let cut = all.lastIndexOf(0x0a);
         if (cut < 0) cut = all.lastIndexOf(0x0d, all.length - 2);
         if (cut < 0) {
+          // A line is at most maxRecordChars characters (4 bytes each at most): past that, stop reading.
+          if (pendingBytes > 4 * opts.maxRecordChars) {
+            throw new AppError(
+              'BAD_USER_INPUT',
+              `file: a line is longer than ${opts.maxRecordChars} characters (the limit); is this really JSONL?`,
+            );
+          }
           pending = [all];
           nextTry = pendingBytes * 2; // a very long line: look again when it has doubled
         } else {

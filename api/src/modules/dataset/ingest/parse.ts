@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { AppError } from '../../../errors.js';
+import { jsonRowElements } from './json-stream.js';
 
 /** File formats we read. `txt` rows are lines (or the whole file for continued pre-training). */
 export const FILE_FORMATS = ['jsonl', 'json', 'csv', 'tsv', 'parquet', 'txt'] as const;
@@ -19,10 +20,12 @@ export interface ParseOptions {
   format: FileFormat;
   /** txt only: one row per line (default) or the whole file as one row. */
   textMode?: 'lines' | 'document';
-  /** Longest JSON document (non-JSONL) read whole into memory. */
+  /** Longest JSON document (non-JSONL), in characters; JSON is read as a stream, a row at a time. */
   maxJsonBytes: number;
   /** Longest single line/row accepted, in characters. */
   maxRecordChars: number;
+  /** The text is only the start of the file (detection): an unfinished last record is not an error. */
+  partial?: boolean;
 }
 
 /** Guesses the format from the file name and the first decoded characters. */
@@ -63,29 +66,54 @@ export function parseJsonLine(raw: string, line: number, maxChars: number): Sour
 
 /**
  * Splits decoded text into lines as readline does (`\n`, `\r\n` and a lone `\r` each end a line,
- * also across chunks), a chunk's worth at a time: one await per chunk instead of one per line.
+ * also across chunks), a chunk's worth at a time: one await per chunk instead of one per line. A line
+ * longer than `maxChars` is not kept: its length (a number) stands in for it.
  */
-async function* lineBatches(text: Readable): AsyncGenerator<string[]> {
+async function* lineBatches(text: Readable, maxChars: number): AsyncGenerator<(string | number)[]> {
   let rest = '';
+  let skipped = -1; // characters so far of an over-long line being skipped; -1: none
   const decoder = new StringDecoder('utf8');
   for await (const chunk of text as AsyncIterable<string | Buffer>) {
-    const part = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let part = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    const out: (string | number)[] = [];
+    if (skipped >= 0) {
+      const end = part.search(/[\r\n]/);
+      if (end < 0) {
+        skipped += part.length;
+        continue;
+      }
+      out.push(skipped + end);
+      skipped = -1;
+      part = part.slice(part.startsWith('\r\n', end) ? end + 2 : end + 1);
+    }
     let s = rest ? rest + part : part;
     // A `\r` at the end may be the first half of `\r\n`: decide when the next chunk comes.
     const held = s.endsWith('\r');
     if (held) s = s.slice(0, -1);
     const lines = splitLines(s);
     rest = lines.pop()! + (held ? '\r' : '');
-    if (lines.length) yield lines;
+    for (const line of lines) out.push(line.length > maxChars ? line.length : line);
+    if (rest.length > maxChars) {
+      skipped = rest.length;
+      rest = '';
+    }
+    if (out.length) yield out;
   }
-  if (rest) yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
+  if (skipped >= 0) yield [skipped];
+  else if (rest) yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
 }
+
+const tooLong = (length: number, maxChars: number) => `line is ${length} characters; the limit is ${maxChars}`;
 
 async function* jsonLines(text: Readable, maxChars: number): AsyncGenerator<SourceRecord[]> {
   let line = 0;
-  for await (const raws of lineBatches(text)) {
+  for await (const raws of lineBatches(text, maxChars)) {
     const batch: SourceRecord[] = [];
     for (const raw of raws) {
+      if (typeof raw === 'number') {
+        batch.push({ line: ++line, error: tooLong(raw, maxChars) });
+        continue;
+      }
       const record = parseJsonLine(raw, ++line, maxChars);
       if (record) batch.push(record);
     }
@@ -93,36 +121,41 @@ async function* jsonLines(text: Readable, maxChars: number): AsyncGenerator<Sour
   }
 }
 
-async function* jsonDocument(text: Readable, maxBytes: number): AsyncGenerator<SourceRecord> {
-  let body = '';
-  for await (const chunk of text) {
-    body += chunk as string;
-    if (body.length > maxBytes) {
-      throw new AppError(
-        'BAD_USER_INPUT',
-        `file: a JSON document over ${maxBytes} characters must be uploaded as JSONL`,
-      );
+/** The rows of a JSON document, parsed one element at a time as the text streams in (json-stream.ts). */
+async function* jsonDocument(text: Readable, options: ParseOptions): AsyncGenerator<SourceRecord[]> {
+  let chars = 0;
+  const { maxJsonBytes, maxRecordChars } = options;
+  async function* counted() {
+    for await (const chunk of text as AsyncIterable<string>) {
+      chars += chunk.length;
+      if (chars > maxJsonBytes) {
+        throw new AppError(
+          'BAD_USER_INPUT',
+          `file: a JSON document over ${maxJsonBytes} characters must be uploaded as JSONL (one row per line)`,
+        );
+      }
+      yield chunk;
     }
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body);
-  } catch (e) {
-    throw new AppError('BAD_USER_INPUT', `file: invalid JSON: ${(e as Error).message}`);
-  }
-  const arrays: unknown[][] = Array.isArray(doc)
-    ? [doc]
-    : isObject(doc)
-      ? Object.values(doc).filter((v): v is unknown[] => Array.isArray(v))
-      : [];
-  if (!arrays.length)
-    throw new AppError('BAD_USER_INPUT', 'file: JSON must be an array of rows or an object of arrays');
   let line = 0;
-  for (const rows of arrays) {
-    for (const value of rows) {
+  for await (const elements of jsonRowElements(counted(), maxRecordChars, options.partial)) {
+    const batch: SourceRecord[] = [];
+    for (const element of elements) {
       line++;
-      yield isObject(value) ? { line, value } : { line, error: 'expected an object' };
+      if ('tooLong' in element) {
+        batch.push({ line, error: `row is ${element.tooLong} characters; the limit is ${maxRecordChars}` });
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(element.text);
+      } catch (e) {
+        batch.push({ line, error: `invalid JSON: ${(e as Error).message}` });
+        continue;
+      }
+      batch.push(isObject(value) ? { line, value } : { line, error: 'expected an object' });
     }
+    if (batch.length) yield batch;
   }
 }
 
@@ -148,28 +181,29 @@ async function* delimited(text: Readable, delimiter: string, maxChars: number): 
   while (skipped.length) yield skipped.shift()!;
 }
 
-async function* textLines(
-  text: Readable,
-  mode: 'lines' | 'document',
-  maxChars: number,
-): AsyncGenerator<SourceRecord[]> {
-  if (mode === 'document') {
+async function* textLines(text: Readable, options: ParseOptions): AsyncGenerator<SourceRecord[]> {
+  const maxChars = options.maxRecordChars;
+  if (options.textMode === 'document') {
     let body = '';
-    for await (const chunk of text) body += chunk as string;
+    for await (const chunk of text) {
+      body += chunk as string;
+      if (body.length > maxChars && !options.partial) {
+        throw new AppError(
+          'BAD_USER_INPUT',
+          `file: the text document is over ${maxChars} characters (the limit); read it as lines (one row per line) or split it into smaller files`,
+        );
+      }
+    }
     yield [{ line: 1, value: { text: body } }];
     return;
   }
   let line = 0;
-  for await (const raws of lineBatches(text)) {
+  for await (const raws of lineBatches(text, maxChars)) {
     const batch: SourceRecord[] = [];
     for (const raw of raws) {
       line++;
-      if (!raw.trim()) continue;
-      batch.push(
-        raw.length > maxChars
-          ? { line, error: `line is ${raw.length} characters; the limit is ${maxChars}` }
-          : { line, value: { text: raw } },
-      );
+      if (typeof raw === 'number') batch.push({ line, error: tooLong(raw, maxChars) });
+      else if (raw.trim()) batch.push({ line, value: { text: raw } });
     }
     if (batch.length) yield batch;
   }
@@ -217,13 +251,13 @@ export function readRecordBatches(
     case 'jsonl':
       return jsonLines(text!, options.maxRecordChars);
     case 'json':
-      return batched(jsonDocument(text!, options.maxJsonBytes));
+      return jsonDocument(text!, options);
     case 'csv':
       return batched(delimited(text!, ',', options.maxRecordChars));
     case 'tsv':
       return batched(delimited(text!, '\t', options.maxRecordChars));
     case 'txt':
-      return textLines(text!, options.textMode ?? 'lines', options.maxRecordChars);
+      return textLines(text!, options);
   }
 }
 
