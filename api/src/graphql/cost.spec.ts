@@ -21,7 +21,7 @@ let token: string;
 /** Version look-ups the API made (SQL statements reading dataset_versions). */
 let versionQueries = 0;
 beforeAll(async () => {
-  app = await startTestApp({ GRAPHQL_MAX_RESPONSE_BYTES: '4096' }, (sql) => {
+  app = await startTestApp({ GRAPHQL_MAX_RESPONSE_BYTES: '4096', GRAPHQL_INTROSPECTION: 'true' }, (sql) => {
     if (/from "dataset_versions"/.test(sql)) versionQueries++;
   });
   token = (await loginAdmin(app)).token;
