@@ -8,6 +8,7 @@ import { Migration20261129111308_workers } from './Migration20261129111308_worke
 import { Migration20261129120901_runs } from './Migration20261129120901_runs.js';
 import { Migration20261129122615_monitoring } from './Migration20261129122615_monitoring.js';
 import { Migration20261129124546_metric_quota } from './Migration20261129124546_metric_quota.js';
+import { Migration20261207161429_run_uploads } from './Migration20261207161429_run_uploads.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129094346_initial', class: Migration20261129094346_initial },
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129120901_runs', class: Migration20261129120901_runs },
   { name: 'Migration20261129122615_monitoring', class: Migration20261129122615_monitoring },
   { name: 'Migration20261129124546_metric_quota', class: Migration20261129124546_metric_quota },
+  { name: 'Migration20261207161429_run_uploads', class: Migration20261207161429_run_uploads },
 ];

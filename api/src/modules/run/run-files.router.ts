@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import express, { type Request, type Router } from 'express';
 import { AppError, notFound } from '../../errors.js';
 import { routeContext, sendRouteError } from '../../http/route-context.js';
@@ -6,6 +8,8 @@ import type { AppServices } from '../../services.js';
 import { ArtifactTooLargeError } from '../../storage/artifact-store.js';
 import { rowStore } from '../dataset/dataset.service.js';
 import { RunCheckpoint } from './run-checkpoint.entity.js';
+import type { RunUpload } from './run-upload.entity.js';
+import type { Run } from './run.entity.js';
 import { publishRun } from './run.service.js';
 
 const attemptOf = (req: Request) => {
@@ -74,6 +78,7 @@ export function runFilesRouter(app: AppServices): Router {
       const step = Number(req.params.step);
       if (!Number.isInteger(step) || step < 0) throw new AppError('BAD_USER_INPUT', 'step: must be a step number');
       const { hash, sizeBytes } = await put(app, req);
+      await recordUpload(ctx.em, run, 'checkpoint', hash);
       const existing = await ctx.em.findOne(RunCheckpoint, { run, step });
       const checkpoint = existing ?? Object.assign(new RunCheckpoint(), { run, step });
       Object.assign(checkpoint, { attempt: run.attempt, artifact: hash, sizeBytes, createdAt: new Date() });
@@ -87,8 +92,9 @@ export function runFilesRouter(app: AppServices): Router {
 
   router.put('/worker/runs/:id/model', async (req, res) => {
     try {
-      await heldRun(req);
+      const { run, ctx } = await heldRun(req);
       const { hash, sizeBytes } = await put(app, req);
+      await recordUpload(ctx.em, run, 'model', hash);
       res.status(201).json({ artifact: hash, sizeBytes });
     } catch (error) {
       sendRouteError(app, res, error);
@@ -108,6 +114,15 @@ export function runFilesRouter(app: AppServices): Router {
     }
   });
   return router;
+}
+
+/** Binds an upload to the run and attempt that sent it (the same bytes sent again are bound again). */
+async function recordUpload(em: EntityManager, run: Run, kind: RunUpload['kind'], artifact: string) {
+  await em.execute(
+    `insert into run_uploads (id, run_id, attempt, kind, artifact, created_at) values (?, ?, ?, ?, ?, now())
+     on conflict (run_id, attempt, kind, artifact) do nothing`,
+    [randomUUID(), run.id, run.attempt, kind, artifact],
+  );
 }
 
 async function put(app: AppServices, req: Request) {
