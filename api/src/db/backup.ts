@@ -30,8 +30,9 @@ import { migrate, openOrm } from './orm.js';
  */
 const FORMAT = 'llm-trainer-backup';
 const FORMAT_VERSION = 1;
-/** Never archived: the database's own files (it is dumped logically) and scratch space. */
-const SKIPPED_DIRS = new Set(['postgres', 'migration-scratch']);
+/** Never archived (nor replaced by a restore): the database's own files (it is dumped logically), its
+ * superuser password (the one of the server running here) and scratch space. */
+const SKIPPED_DIRS = new Set(['postgres', 'postgres-password', 'migration-scratch']);
 
 interface Manifest {
   format: string;
