@@ -7,6 +7,7 @@ import { validate } from '../../graphql/validate.js';
 import type { AppServices } from '../../services.js';
 import { ModelVersion } from '../model-version/model-version.entity.js';
 import type { Worker } from '../worker/worker.entity.js';
+import { fairProjectOrder } from './run-fair-share.js';
 import { queuesForWorker } from './run-queue.js';
 import { trainerSpec } from './run-spec.js';
 import { RunAttempt } from './run-attempt.entity.js';
@@ -98,11 +99,11 @@ export class RunWorkerService {
         `select project_id from runs where status in ('STARTING', 'RUNNING') group by project_id having count(*) >= ?`,
         [config.RUN_PROJECT_CONCURRENCY],
       );
+      const queues = queuesForWorker(worker.gpus.length);
+      const busyProjects = busy.map((b) => b.project_id);
+      const waiting = await fairProjectOrder(em, queues, busyProjects, config.RUN_FAIR_SHARE_WINDOW_SECONDS);
       for (;;) {
-        const next = await queue.fetchNext(
-          queuesForWorker(worker.gpus.length),
-          busy.map((b) => b.project_id),
-        );
+        const next = await queue.fetchNext(queues, busyProjects, waiting);
         if (!next) return null;
         const run = await em.findOne(Run, { id: next.job.data.runId }, { populate: ['datasetVersion'] });
         if (!run || FINISHED.includes(run.status)) {
