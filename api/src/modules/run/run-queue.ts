@@ -33,10 +33,10 @@ const affected = (r: CommandResponse) => ((r as { affected?: number }).affected 
 
 /**
  * The training queue, on pg-boss in the platform's own PostgreSQL (schema `pgboss`). pg-boss gives
- * priorities (used inside a project only: see fetchNext), per-group (project) concurrency, retries with a limit, and leases: a claimed job must
- * be `touch`ed within RUN_LEASE_SECONDS or pg-boss's monitor fails it back to the queue. Every call
- * that settles or renews names the attempt (`retryCount`) it is about, so a stale worker cannot
- * settle a job that moved on.
+ * priorities (used inside a project only: see fetchNext), per-group (project) concurrency, retries with
+ * a limit, and leases: a claimed job must be `touch`ed within RUN_LEASE_SECONDS or pg-boss's monitor
+ * fails it back to the queue. Every call that settles or renews names the attempt (`retryCount`) it
+ * is about, so a stale worker cannot settle a job that moved on.
  */
 export class RunQueue {
   private constructor(
