@@ -11,6 +11,7 @@ import { Migration20261129124546_metric_quota } from './Migration20261129124546_
 import { Migration20261207160000_scoped_permissions } from './Migration20261207160000_scoped_permissions.js';
 import { Migration20261207161102_accounts } from './Migration20261207161102_accounts.js';
 import { Migration20261207163732_dataset_version_size } from './Migration20261207163732_dataset_version_size.js';
+import { Migration20261207161429_run_uploads } from './Migration20261207161429_run_uploads.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129094346_initial', class: Migration20261129094346_initial },
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207160000_scoped_permissions', class: Migration20261207160000_scoped_permissions },
   { name: 'Migration20261207161102_accounts', class: Migration20261207161102_accounts },
   { name: 'Migration20261207163732_dataset_version_size', class: Migration20261207163732_dataset_version_size },
+  { name: 'Migration20261207161429_run_uploads', class: Migration20261207161429_run_uploads },
 ];

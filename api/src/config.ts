@@ -126,6 +126,11 @@ const schema = z.object({
   RUN_MAX_ATTEMPTS: int(1, 20).default(3),
   /** Runs of one project training at the same time; the rest wait. */
   RUN_PROJECT_CONCURRENCY: int(1, 1000).default(2),
+  /**
+   * Across projects the queue serves the project training on fewer GPUs first, then the one that used
+   * fewer GPU-seconds over this window; a run's priority orders runs only within its project.
+   */
+  RUN_FAIR_SHARE_WINDOW_SECONDS: int(0, 30 * 86_400).default(86_400),
   /** On a fresh installation, create a Demo project with a small dataset (npm start sets it). */
   DEMO_DATA: bool.default(false),
   /** When set, the worker "local" gets a fresh token written to this file (npm start's own worker). */

@@ -21,7 +21,8 @@ export default async function setup(project: TestProject) {
   }
   const dir = mkdtempSync(join(tmpdir(), 'llmt-test-pg-'));
   const port = 55000 + Math.floor(Math.random() * 4000);
-  const pg: EmbeddedDatabase = await startEmbeddedPostgres({ databaseDir: dir, port, persistent: false });
+  // The server's files and its superuser password file both live in (and go with) this private dir.
+  const pg: EmbeddedDatabase = await startEmbeddedPostgres({ databaseDir: join(dir, 'pg'), port, persistent: false });
   project.provide('adminDatabaseUrl', pg.adminUrl);
   return async () => {
     await pg.stop();

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import * as tar from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, login, loginAdmin } from '../../test/factories.js';
 import { freshDatabase, startTestApp, type TestApp } from '../../test/test-app.js';
@@ -89,5 +90,23 @@ describe('backup and restore', () => {
       /No such backup file/,
     );
     await expect(restore(await freshDatabase(), dir, bogus)).rejects.toThrow();
+  });
+
+  it('refuses a backup holding a symbolic link before touching the database or the files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmt-bk-'));
+    const stage = join(dir, 'stage');
+    mkdirSync(join(stage, 'files'), { recursive: true });
+    const manifest = { format: 'llm-trainer-backup', version: 1, createdAt: '', migrations: [], tables: [] };
+    writeFileSync(join(stage, 'manifest.json'), JSON.stringify(manifest));
+    symlinkSync('/etc/passwd', join(stage, 'files', 'jwt-secret'));
+    const archive = join(dir, 'linked.tar.gz');
+    await tar.c({ gzip: true, file: archive, cwd: stage }, ['manifest.json', 'files']);
+    const dataDir = join(dir, 'data');
+    await expect(restore(await freshDatabase(), dataDir, archive)).rejects.toThrow(
+      new RestoreRefused(
+        `${archive} cannot be restored: refused archive entry "files/jwt-secret": symbolic links are not allowed; nothing was extracted`,
+      ),
+    );
+    expect(existsSync(dataDir) && lstatSync(join(dataDir, 'jwt-secret'), { throwIfNoEntry: false })).toBeFalsy();
   });
 });

@@ -16,6 +16,8 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import * as tar from 'tar';
+// The agent's extraction (plain files and directories only) is the one the API uses too.
+import { extractArchive, UnsafeArchiveError } from '../../../workers/agent/src/safe-extract.js';
 import { migrate, openOrm } from './orm.js';
 
 /**
@@ -28,8 +30,9 @@ import { migrate, openOrm } from './orm.js';
  */
 const FORMAT = 'llm-trainer-backup';
 const FORMAT_VERSION = 1;
-/** Never archived: the database's own files (it is dumped logically) and scratch space. */
-const SKIPPED_DIRS = new Set(['postgres', 'migration-scratch']);
+/** Never archived (nor replaced by a restore): the database's own files (it is dumped logically), its
+ * superuser password (the one of the server running here) and scratch space. */
+const SKIPPED_DIRS = new Set(['postgres', 'postgres-password', 'migration-scratch']);
 
 interface Manifest {
   format: string;
@@ -135,7 +138,11 @@ export async function restore(
   if (!existsSync(archive)) throw new RestoreRefused(`No such backup file: ${archive}`);
   const stage = mkdtempSync(join(tmpdir(), 'llmt-restore-'));
   try {
-    await tar.extract({ file: archive, cwd: stage });
+    await extractArchive(archive, stage).catch((error: unknown) => {
+      if (error instanceof UnsafeArchiveError)
+        throw new RestoreRefused(`${archive} cannot be restored: ${error.message}`);
+      throw error;
+    });
     const manifestFile = join(stage, 'manifest.json');
     if (!existsSync(manifestFile))
       throw new RestoreRefused(`${archive} is not an LLM Trainer backup (no manifest.json)`);

@@ -15,6 +15,7 @@ import { Worker } from '../modules/worker/worker.entity.js';
 import { Run } from '../modules/run/run.entity.js';
 import { RunAttempt } from '../modules/run/run-attempt.entity.js';
 import { RunCheckpoint } from '../modules/run/run-checkpoint.entity.js';
+import { RunUpload } from '../modules/run/run-upload.entity.js';
 import { RunEvent } from '../modules/run/run-event.entity.js';
 import { RunMetric } from '../modules/run/run-metric.entity.js';
 import { RunMetricRollup } from '../modules/run/run-metric-rollup.entity.js';
@@ -40,6 +41,7 @@ export const entities = [
   Run,
   RunAttempt,
   RunCheckpoint,
+  RunUpload,
   RunEvent,
   RunMetric,
   RunMetricRollup,

@@ -9,6 +9,8 @@ try {
   console.error((error as Error).message);
   process.exit(2);
 }
+// The token lives in the config from here on; nothing this process starts (trainer, nvidia-smi) inherits it.
+delete process.env.LLMTRAINER_WORKER_TOKEN;
 const agent = new Agent(config);
 await agent.start();
 console.log(`[agent ${agent.name}] registered with ${config.apiUrl}; waiting for runs`);

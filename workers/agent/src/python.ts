@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { jobEnv } from './job-env.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -22,6 +23,7 @@ export function trainerRuntime(python: string | null, workDir: string): TrainerR
   if (!interpreter) {
     const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'python-env.mjs')], {
       encoding: 'utf8',
+      env: jobEnv(process.env),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     if (r.status !== 0) throw new Error('could not prepare the trainer virtualenv (scripts/python-env.mjs)');
@@ -41,7 +43,7 @@ export function trainerRuntime(python: string | null, workDir: string): TrainerR
         p = existsSync(join(out, '.tiny-model-complete'))
           ? Promise.resolve(out)
           : promisify(execFile)(interpreter!, ['-m', 'llmtrainer.tiny_models', '--family', family, '--out', out], {
-              env: { ...process.env, ...env },
+              env: jobEnv(process.env, env),
             }).then(() => out);
         building.set(family, p);
         p.catch(() => building.delete(family));

@@ -7,6 +7,8 @@ import * as tar from 'tar';
 import { ApiError, type ApiClient } from './api-client.js';
 import type { AgentConfig } from './config.js';
 import { EventRelay, type TrainerEvent } from './event-relay.js';
+import { jobEnv } from './job-env.js';
+import { extractArchive } from './safe-extract.js';
 import type { TrainerRuntime } from './python.js';
 import { TrainerProcess } from './trainer-process.js';
 import { forgetJob, recordJob } from './leftovers.js';
@@ -131,7 +133,7 @@ export class RunExecutor {
     if (c.resumeFromStep !== null) {
       const archive = join(this.dir, 'resume.tar.gz');
       await this.fetchTo(`/worker/runs/${c.runId}/checkpoint`, archive);
-      await tar.x({ file: archive, cwd: join(output, 'checkpoints') });
+      await extractArchive(archive, join(output, 'checkpoints'));
       await rm(archive);
     }
     const { base_model: model, resources: _resources, ...rest } = c.spec;
@@ -156,12 +158,9 @@ export class RunExecutor {
     const torchrun = [this.runtime.python, '-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${gpus}`];
     const args =
       gpus > 1 ? ['-m', 'llmtrainer.lifeline', ...torchrun, '-m', 'llmtrainer.train'] : ['-m', 'llmtrainer.train'];
-    const env = {
-      ...process.env,
-      ...this.runtime.env,
-      ...this.config.trainerEnv,
+    const env = jobEnv(process.env, this.runtime.env, this.config.trainerEnv, {
       LLMTRAINER_PARENT_PID: String(process.pid),
-    };
+    });
     await writeFile(specPath, JSON.stringify(spec, null, 2));
     const trainer = new TrainerProcess(this.runtime.python, [...args, '--spec', specPath], env, this.dir, onEvent);
     if (trainer.pid !== undefined) {

@@ -1,5 +1,7 @@
 import { rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import express, { type Request, type Router } from 'express';
 import { AppError, notFound } from '../../errors.js';
 import { routeContext, sendRouteError } from '../../http/route-context.js';
@@ -9,6 +11,7 @@ import { rowStore } from '../dataset/dataset.service.js';
 import { ModelVersion } from '../model-version/model-version.entity.js';
 import { checkStorage, lockQuotas } from '../quota/quota.js';
 import { RunCheckpoint } from './run-checkpoint.entity.js';
+import type { RunUpload } from './run-upload.entity.js';
 import { Run } from './run.entity.js';
 import { publishRun } from './run.service.js';
 
@@ -83,6 +86,7 @@ export function runFilesRouter(app: AppServices): Router {
       try {
         await ctx.em.transactional(async (em) => {
           await lockQuotas(em, who);
+          await recordUpload(em, run, 'checkpoint', hash);
           const existing = await em.findOne(RunCheckpoint, { run: run.id, step });
           await checkStorage(em, app.config, who, sizeBytes - (existing?.sizeBytes ?? 0), `Checkpoint ${step}`);
           const checkpoint =
@@ -103,8 +107,9 @@ export function runFilesRouter(app: AppServices): Router {
 
   router.put('/worker/runs/:id/model', async (req, res) => {
     try {
-      await heldRun(req);
+      const { run, ctx } = await heldRun(req);
       const { hash, sizeBytes } = await put(app, req);
+      await recordUpload(ctx.em, run, 'model', hash);
       res.status(201).json({ artifact: hash, sizeBytes });
     } catch (error) {
       sendRouteError(app, res, error);
@@ -131,6 +136,15 @@ async function removeUnusedArtifact(app: AppServices, hash: string) {
   const em = app.orm.em.fork();
   const used = (await em.count(RunCheckpoint, { artifact: hash })) + (await em.count(ModelVersion, { artifact: hash }));
   if (!used) await rm(app.artifacts.path(hash), { force: true });
+}
+
+/** Binds an upload to the run and attempt that sent it (the same bytes sent again are bound again). */
+async function recordUpload(em: EntityManager, run: Run, kind: RunUpload['kind'], artifact: string) {
+  await em.execute(
+    `insert into run_uploads (id, run_id, attempt, kind, artifact, created_at) values (?, ?, ?, ?, ?, now())
+     on conflict (run_id, attempt, kind, artifact) do nothing`,
+    [randomUUID(), run.id, run.attempt, kind, artifact],
+  );
 }
 
 async function put(app: AppServices, req: Request) {

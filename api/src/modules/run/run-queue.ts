@@ -1,6 +1,7 @@
 import { PgBoss, type CommandResponse, type Job } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
+import type { WaitingProject } from './run-fair-share.js';
 
 /** What a queued job carries; everything else is read from the run row when it is claimed. */
 export interface RunJobData {
@@ -32,10 +33,10 @@ const affected = (r: CommandResponse) => ((r as { affected?: number }).affected 
 
 /**
  * The training queue, on pg-boss in the platform's own PostgreSQL (schema `pgboss`). pg-boss gives
- * priorities, per-group (project) concurrency, retries with a limit, and leases: a claimed job must
- * be `touch`ed within RUN_LEASE_SECONDS or pg-boss's monitor fails it back to the queue. Every call
- * that settles or renews names the attempt (`retryCount`) it is about, so a stale worker cannot
- * settle a job that moved on.
+ * priorities (used inside a project only: see fetchNext), per-group (project) concurrency, retries with
+ * a limit, and leases: a claimed job must be `touch`ed within RUN_LEASE_SECONDS or pg-boss's monitor
+ * fails it back to the queue. Every call that settles or renews names the attempt (`retryCount`) it
+ * is about, so a stale worker cannot settle a job that moved on.
  */
 export class RunQueue {
   private constructor(
@@ -83,17 +84,34 @@ export class RunQueue {
   /**
    * The next job a worker may take from `queues`, skipping projects at their concurrency limit
    * (`busyProjects`, counted over all queues by the caller) and capping each project per queue.
+   * `waiting` (see run-fair-share.ts) says which project goes first in each queue: pg-boss is asked
+   * for that project's best job alone (by priority, then age, inside the project), so priorities never
+   * compete across projects. A last plain fetch per queue picks up any job `waiting` did not list.
    */
-  async fetchNext(queues: string[], busyProjects: string[]): Promise<{ queue: string; job: Job<RunJobData> } | null> {
+  async fetchNext(
+    queues: string[],
+    busyProjects: string[],
+    waiting: WaitingProject[] = [],
+  ): Promise<{ queue: string; job: Job<RunJobData> } | null> {
     for (const queue of queues) {
-      const [job] = await this.boss.fetch<RunJobData>(queue, {
-        batchSize: 1,
-        groupConcurrency: this.config.RUN_PROJECT_CONCURRENCY,
-        ignoreGroups: busyProjects.length ? busyProjects : null,
-      });
+      const projects = waiting.filter((w) => w.queue === queue).map((w) => w.projectId);
+      for (const project of projects) {
+        const job = await this.fetchOne(queue, [...busyProjects, ...projects.filter((p) => p !== project)]);
+        if (job) return { queue, job };
+      }
+      const job = await this.fetchOne(queue, busyProjects);
       if (job) return { queue, job };
     }
     return null;
+  }
+
+  private async fetchOne(queue: string, ignoreGroups: string[]) {
+    const [job] = await this.boss.fetch<RunJobData>(queue, {
+      batchSize: 1,
+      groupConcurrency: this.config.RUN_PROJECT_CONCURRENCY,
+      ignoreGroups: ignoreGroups.length ? ignoreGroups : null,
+    });
+    return job ?? null;
   }
 
   /** Renews the lease of one attempt; false when it has lapsed (the job moved on). */

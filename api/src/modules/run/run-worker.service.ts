@@ -7,10 +7,12 @@ import { validate } from '../../graphql/validate.js';
 import type { AppServices } from '../../services.js';
 import { ModelVersion } from '../model-version/model-version.entity.js';
 import type { Worker } from '../worker/worker.entity.js';
+import { fairProjectOrder } from './run-fair-share.js';
 import { queuesForWorker } from './run-queue.js';
 import { trainerSpec } from './run-spec.js';
 import { RunAttempt } from './run-attempt.entity.js';
 import { RunCheckpoint } from './run-checkpoint.entity.js';
+import { RunUpload } from './run-upload.entity.js';
 import type {
   ClaimedRun,
   CompleteRunInput,
@@ -97,11 +99,11 @@ export class RunWorkerService {
         `select project_id from runs where status in ('STARTING', 'RUNNING') group by project_id having count(*) >= ?`,
         [config.RUN_PROJECT_CONCURRENCY],
       );
+      const queues = queuesForWorker(worker.gpus.length);
+      const busyProjects = busy.map((b) => b.project_id);
+      const waiting = await fairProjectOrder(em, queues, busyProjects, config.RUN_FAIR_SHARE_WINDOW_SECONDS);
       for (;;) {
-        const next = await queue.fetchNext(
-          queuesForWorker(worker.gpus.length),
-          busy.map((b) => b.project_id),
-        );
+        const next = await queue.fetchNext(queues, busyProjects, waiting);
         if (!next) return null;
         const run = await em.findOne(Run, { id: next.job.data.runId }, { populate: ['datasetVersion.dataset'] });
         if (!run || FINISHED.includes(run.status)) {
@@ -269,8 +271,13 @@ export class RunWorkerService {
 
   private async registerModel(em: EntityManager, run: Run, input: CompleteRunInput) {
     const model = input.model!;
-    if (!/^[0-9a-f]{64}$/.test(model.artifact) || !(await this.app.artifacts.exists(model.artifact)))
-      throw new AppError('BAD_USER_INPUT', 'input.model.artifact: no such upload; PUT /worker/runs/:id/model first');
+    // Only a model this attempt uploaded: artifacts are stored by content hash, and a hash another run
+    // (or an earlier, fenced-off attempt of this one) uploaded must not become this run's model.
+    const uploaded =
+      /^[0-9a-f]{64}$/.test(model.artifact) &&
+      (await em.count(RunUpload, { run, attempt: run.attempt, kind: 'model', artifact: model.artifact })) > 0;
+    if (!uploaded || !(await this.app.artifacts.exists(model.artifact)))
+      throw badInput('input.model.artifact', 'not uploaded for this run and attempt; PUT /worker/runs/:id/model first');
     if (model.kind !== 'lora_adapter' && model.kind !== 'full_model')
       throw new AppError('BAD_USER_INPUT', 'input.model.kind: must be lora_adapter or full_model');
     // Numbers are per project: completions in one project take them one at a time.

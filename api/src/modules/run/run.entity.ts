@@ -87,7 +87,7 @@ export class Run {
     resources: { gpusPerNode: number; nodes: number; strategy: string };
   };
 
-  @Field(() => Int, { description: 'Higher runs first' })
+  @Field(() => Int, { description: 'Higher runs first among the runs of its project' })
   @Property({ type: 'integer', default: 0 })
   priority: number = 0;
 

@@ -10,7 +10,7 @@ import { Run, RunStatus } from './run.entity.js';
 export class CreateRunInput extends RunConfigInput {
   @Field(() => String, { nullable: true, description: 'Defaults to "<model> on <dataset> v<n>"' })
   name?: string | null;
-  @Field(() => Int, { defaultValue: 0, description: '-100 to 100; higher runs first' })
+  @Field(() => Int, { defaultValue: 0, description: '-100 to 100; higher runs first among the runs of its project' })
   priority: number = 0;
 }
 

@@ -102,9 +102,11 @@ export class RunService {
       });
       em.persist(run);
       await em.flush();
-      run.jobId = await this.app.queue.send(run.queueName, run.id, projectId, priority, run.maxAttempts);
       return run;
     });
+    // Queued only once the row is committed: a worker polling at that moment must find the run it
+    // fetched (a job whose run it cannot see is settled as "run ended", and the run would wait forever).
+    await this.enqueue(run);
     this.ctx.services.audit.record({
       action: 'run.create',
       targetType: 'run',
@@ -114,6 +116,25 @@ export class RunService {
     await this.ctx.em.flush();
     publishRun(run.id);
     return run;
+  }
+
+  /**
+   * Sends the run's queue job. The row is written first, so a claim never meets a job whose run it
+   * cannot see, or sees as ended; if the queue refuses, the run ends FAILED instead of waiting forever.
+   */
+  private async enqueue(run: Run) {
+    const { id, queueName, priority, maxAttempts } = run;
+    try {
+      const jobId = await this.app.queue.send(queueName, id, run.project.id, priority, maxAttempts);
+      // A claim may already have recorded this same job id; nothing else is written here.
+      await this.ctx.em.nativeUpdate(Run, { id }, { jobId });
+      run.jobId = jobId;
+    } catch (error) {
+      const failed = { status: RunStatus.FAILED, finishedAt: new Date() };
+      const reason = { reason: 'queue_error', message: 'the run could not be queued; retry it', logTail: [] };
+      await this.ctx.em.nativeUpdate(Run, { id, status: RunStatus.QUEUED }, { ...failed, error: reason });
+      throw error;
+    }
   }
 
   /** Queued: cancelled at once. Training: the worker is told (heartbeat) and stops with a checkpoint. */
@@ -145,9 +166,12 @@ export class RunService {
       worker: null,
       // Attempts keep counting across retries: the new queue job starts its own count at 0.
       attemptBase: run.attempt,
+      jobId: null,
     });
     run.maxAttempts = this.app.config.RUN_MAX_ATTEMPTS;
-    run.jobId = await this.app.queue.send(run.queueName, run.id, run.project.id, run.priority, run.maxAttempts);
+    // The row says QUEUED before the job exists (see create).
+    await this.ctx.em.flush();
+    await this.enqueue(run);
     this.ctx.services.audit.record({ action: 'run.retry', targetType: 'run', targetId: run.id });
     await this.ctx.em.flush();
     publishRun(run.id);

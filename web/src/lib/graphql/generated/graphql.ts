@@ -100,7 +100,7 @@ export type CreateRunInput = {
   objective?: TrainingObjective;
   /** LORA_QUICK, QLORA_LOW_MEMORY or FULL_FINE_TUNE */
   preset?: string | null | undefined;
-  /** -100 to 100; higher runs first */
+  /** -100 to 100; higher runs first among the runs of its project */
   priority?: number;
   resources?: ResourcesInput | null | undefined;
 };

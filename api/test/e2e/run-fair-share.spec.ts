@@ -1,0 +1,109 @@
+// Priorities order runs inside one project; across projects the queue is shared fairly, so one
+// project's priority-100 burst cannot keep another project's runs waiting.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
+import { startTestApp, type TestApp } from '../test-app.js';
+import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
+
+let app: TestApp;
+let user: TestUser;
+let worker: string;
+
+beforeAll(async () => {
+  app = await startTestApp({ RUN_PROJECT_CONCURRENCY: '10' });
+  user = await createUser(app, ['MEMBER'], 'fair');
+  worker = await workerToken(app, await loginAdmin(app), 'fair-worker');
+  await app.gql(
+    `mutation($i: RegisterWorkerInput!) { registerWorker(input: $i) { id } }`,
+    { i: { hostname: 'test', gpus: [], cpuCount: 2, memoryMb: 1024, agentVersion: 'test' } },
+    worker,
+  );
+}, 120_000);
+afterAll(() => app?.close());
+
+async function project(name: string) {
+  const id = await createProject(app, user.token, name);
+  return datasetVersion(app, user, id, 'rows', chatRows(2));
+}
+async function queueRun(version: string, priority: number) {
+  const res = await app.gql(CREATE_RUN, { i: tinyRun(version, {}, { priority }) }, user.token);
+  expect(res.errors).toBeUndefined();
+  return res.data!.createRun.id as string;
+}
+async function claim() {
+  const res = await app.gql(`mutation { claimRun { runId } }`, {}, worker);
+  expect(res.errors).toBeUndefined();
+  return res.data!.claimRun?.runId as string | undefined;
+}
+
+describe('the run queue across projects', () => {
+  it("does not let one project's priority-100 runs keep another project's run waiting", async () => {
+    const [a, b] = [await project('Burst A'), await project('Patient B')];
+    const burst: string[] = [];
+    for (let i = 0; i < 5; i++) burst.push(await queueRun(a, 100));
+    const patient = await queueRun(b, 0);
+    const claimed: string[] = [];
+    while (!claimed.includes(patient) && claimed.length < 6) claimed.push((await claim())!);
+    // At most one of A's runs goes first (A queued first and neither project was training).
+    expect(claimed.indexOf(patient)).toBeLessThanOrEqual(1);
+    expect(claimed.filter((id) => burst.includes(id)).length).toBeLessThanOrEqual(1);
+  });
+
+  it('still trains the higher priority first within one project', async () => {
+    const c = await project('Ordered C');
+    const low = await queueRun(c, 0);
+    const high = await queueRun(c, 50);
+    const claimed: string[] = [];
+    while (!claimed.includes(low) && claimed.length < 10) claimed.push((await claim())!);
+    expect(claimed.indexOf(high)).toBeGreaterThanOrEqual(0);
+    expect(claimed.indexOf(high)).toBeLessThan(claimed.indexOf(low));
+  });
+
+  it('serves a project that has not trained lately before one that just did', async () => {
+    const [d, e] = [await project('Busy D'), await project('Idle E')];
+    const first = await queueRun(d, 0);
+    expect(await claim()).toBe(first);
+    const ended = await app.gql(
+      `mutation($i: CompleteRunInput!) { completeRun(input: $i) { status } }`,
+      { i: { runId: first, attempt: 1, outcome: 'FAILED', reason: 'invalid_spec', message: 'test' } },
+      worker,
+    );
+    expect(ended.data?.completeRun.status).toBe('FAILED');
+    const again = await queueRun(d, 100);
+    const fresh = await queueRun(e, 0);
+    const claimed = [await claim(), await claim()];
+    expect(claimed).toEqual([fresh, again]);
+  });
+});
+
+describe('a worker polling while runs are queued', () => {
+  it('gets a run claimed the instant createRun or retryRun queues it (the run is never dropped)', async () => {
+    const queue = app.runtime.queue;
+    const send = queue.send.bind(queue);
+    const raced: (string | undefined)[] = [];
+    // The worst timing, made certain: a claim lands right after the job exists, before the mutation returns.
+    queue.send = async (...args) => {
+      const jobId = await send(...args);
+      raced.push(await claim());
+      return jobId;
+    };
+    try {
+      const f = await project('Racing F');
+      const run = await queueRun(f, 0);
+      expect(raced).toEqual([run]);
+      const ended = await app.gql(
+        `mutation($i: CompleteRunInput!) { completeRun(input: $i) { status } }`,
+        { i: { runId: run, attempt: 1, outcome: 'FAILED', reason: 'invalid_spec', message: 'test' } },
+        worker,
+      );
+      expect(ended.data?.completeRun.status).toBe('FAILED');
+      const retried = await app.gql(`mutation($id: ID!) { retryRun(id: $id) { id } }`, { id: run }, user.token);
+      expect(retried.errors).toBeUndefined();
+      expect(raced).toEqual([run, run]);
+      const row = await app.runtime.pool.query(`select status, attempt from runs where id = $1`, [run]);
+      expect(row.rows).toEqual([{ status: 'STARTING', attempt: 2 }]);
+    } finally {
+      queue.send = send;
+    }
+  });
+});
