@@ -10,8 +10,8 @@ import { Migration20261129122615_monitoring } from './Migration20261129122615_mo
 import { Migration20261129124546_metric_quota } from './Migration20261129124546_metric_quota.js';
 import { Migration20261207160000_scoped_permissions } from './Migration20261207160000_scoped_permissions.js';
 import { Migration20261207161102_accounts } from './Migration20261207161102_accounts.js';
-import { Migration20261207163732_dataset_version_size } from './Migration20261207163732_dataset_version_size.js';
 import { Migration20261207161429_run_uploads } from './Migration20261207161429_run_uploads.js';
+import { Migration20261207163732_dataset_version_size } from './Migration20261207163732_dataset_version_size.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129094346_initial', class: Migration20261129094346_initial },
@@ -23,6 +23,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129124546_metric_quota', class: Migration20261129124546_metric_quota },
   { name: 'Migration20261207160000_scoped_permissions', class: Migration20261207160000_scoped_permissions },
   { name: 'Migration20261207161102_accounts', class: Migration20261207161102_accounts },
-  { name: 'Migration20261207163732_dataset_version_size', class: Migration20261207163732_dataset_version_size },
   { name: 'Migration20261207161429_run_uploads', class: Migration20261207161429_run_uploads },
+  { name: 'Migration20261207163732_dataset_version_size', class: Migration20261207163732_dataset_version_size },
 ];
