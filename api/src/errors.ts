@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'BAD_USER_INPUT'
   | 'CONFLICT'
+  /** A worker wrote for an attempt it no longer holds (its lease lapsed, the run moved on): stop it. */
+  | 'LEASE_LOST'
   | 'RATE_LIMITED'
   | 'INTERNAL_SERVER_ERROR';
 

@@ -12,6 +12,7 @@ const STATUS: Record<string, number> = {
   NOT_FOUND: 404,
   BAD_USER_INPUT: 400,
   CONFLICT: 409,
+  LEASE_LOST: 409,
 };
 
 /**

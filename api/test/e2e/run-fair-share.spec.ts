@@ -10,7 +10,7 @@ let user: TestUser;
 let worker: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ RUN_PROJECT_CONCURRENCY: '10' });
+  app = await startTestApp({ RUN_PROJECT_CONCURRENCY: '10', RUN_QUEUE_MONITOR_SECONDS: '1' });
   user = await createUser(app, ['MEMBER'], 'fair');
   worker = await workerToken(app, await loginAdmin(app), 'fair-worker');
   await app.gql(
@@ -105,5 +105,23 @@ describe('a worker polling while runs are queued', () => {
     } finally {
       queue.send = send;
     }
+  });
+});
+
+describe('a queued run whose queue job was lost', () => {
+  it('gets a new job from the reconciler instead of waiting forever', async () => {
+    const pool = app.runtime.pool;
+    const run = await queueRun(await project('Orphan O'), 0);
+    const jobOf = async () => (await pool.query(`select job_id, phase from runs where id = $1`, [run])).rows[0];
+    const lost = (await jobOf()).job_id as string;
+    // Behind the system's back: an operator cleans the queue's tables.
+    await pool.query(`delete from pgboss.job where id = $1`, [lost]);
+    await expect.poll(async () => (await jobOf()).job_id, { timeout: 15_000, interval: 200 }).not.toBe(lost);
+    const { job_id: fresh, phase } = await jobOf();
+    expect(phase).toMatch(/queue job was lost/);
+    const job = await pool.query(`select state, data->>'runId' as run from pgboss.job where id = $1`, [fresh]);
+    expect(job.rows).toEqual([{ state: 'created', run }]);
+    const status = await pool.query(`select status from runs where id = $1`, [run]);
+    expect(status.rows[0].status).toBe('QUEUED');
   });
 });

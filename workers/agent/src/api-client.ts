@@ -9,7 +9,7 @@ export class ApiError extends Error {
     super(message);
   }
   get leaseLost() {
-    return this.code === 'CONFLICT' && this.message.startsWith('LEASE_LOST');
+    return this.code === 'LEASE_LOST';
   }
 }
 

@@ -14,6 +14,9 @@ export const CPU_QUEUE = 'runs-cpu';
 const gpuQueue = (gpus: number) => `runs-gpu-${gpus}`;
 export const ALL_QUEUES = [CPU_QUEUE, ...GPU_CLASSES.map(gpuQueue)];
 
+/** Serialises claims (and whatever must not interleave with one) across API instances. */
+export const CLAIM_LOCK_SQL = `select pg_advisory_xact_lock(hashtext('llm-trainer:run-claim'))`;
+
 /** The queue a run needs: CPU, or the smallest GPU class holding its GPUs per node. */
 export function queueFor(gpusPerNode: number): string {
   if (gpusPerNode === 0) return CPU_QUEUE;

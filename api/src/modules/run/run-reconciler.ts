@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { RunQueue } from './run-queue.js';
+import { CLAIM_LOCK_SQL, type RunQueue } from './run-queue.js';
 import { RunAttempt } from './run-attempt.entity.js';
 import { ACTIVE, Run, RunStatus } from './run.entity.js';
 import { publishRun } from './run.service.js';
@@ -9,7 +9,8 @@ import { publishRun } from './run.service.js';
 /**
  * pg-boss's monitor takes a job back when its lease lapses (no touch within RUN_LEASE_SECONDS); this
  * loop makes the run rows follow: the attempt ends as LEASE_EXPIRED and the run waits in the queue
- * again (or ends FAILED when no tries remain, or CANCELLED when a cancel was pending).
+ * again (or ends FAILED when no tries remain, or CANCELLED when a cancel was pending). It also gives a
+ * queued run whose job was lost a new one.
  */
 export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, everySeconds: number) {
   let stopped = false;
@@ -25,6 +26,7 @@ export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, 
       log.warn({ runId: candidate.id, attempt: candidate.attempt, jobState: lapsed.jobState }, 'run lease lapsed');
       publishRun(candidate.id);
     }
+    await requeueOrphans(orm, queue, log);
   };
   const timer = setInterval(() => {
     if (stopped || running) return;
@@ -37,6 +39,40 @@ export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, 
     clearInterval(timer);
     await running;
   };
+}
+
+/** Job states from which pg-boss will never hand the job to a worker again. */
+const SETTLED = ['completed', 'cancelled', 'failed'];
+
+/**
+ * A queued run whose queue job is gone (deleted behind the system's back, or settled without the
+ * run) would wait forever: it gets a new job. One query finds them; each is re-checked under its row
+ * lock, so a claim or a completion in flight is never second-guessed.
+ */
+async function requeueOrphans(orm: MikroORM, queue: RunQueue, log: Logger) {
+  const orphans = await orm.em.fork().execute<{ id: string }[]>(
+    `select r.id from runs r left join pgboss.job j on j.name = r.queue_name and j.id = r.job_id
+      where r.status = ? and r.job_id is not null and (j.id is null or j.state::text in (?, ?, ?))`,
+    [RunStatus.QUEUED, ...SETTLED],
+  );
+  for (const { id } of orphans) {
+    const requeued = await orm.em.fork().transactional(async (em) => {
+      // Claims take this lock too: none reads the run between the new job and its row's update.
+      await em.execute(CLAIM_LOCK_SQL);
+      const run = await em.findOne(Run, { id, status: RunStatus.QUEUED }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!run?.jobId) return false;
+      const job = await queue.job(run.queueName, run.jobId);
+      if (job && !SETTLED.includes(job.state)) return false;
+      // The new job counts its tries from 0; the attempt numbers go on from where they were.
+      run.attemptBase = run.attempt;
+      run.jobId = await queue.send(run.queueName, run.id, run.project.id, run.priority, run.maxAttempts);
+      run.phase = 'queued again: its queue job was lost';
+      return true;
+    });
+    if (!requeued) continue;
+    log.warn({ runId: id }, 'queued run had lost its queue job; queued again');
+    publishRun(id);
+  }
 }
 
 /** The run's current attempt still holds its job. */

@@ -8,7 +8,7 @@ import type { AppServices } from '../../services.js';
 import { ModelVersion } from '../model-version/model-version.entity.js';
 import type { Worker } from '../worker/worker.entity.js';
 import { fairProjectOrder } from './run-fair-share.js';
-import { queuesForWorker } from './run-queue.js';
+import { CLAIM_LOCK_SQL, queuesForWorker } from './run-queue.js';
 import { trainerSpec } from './run-spec.js';
 import { RunAttempt } from './run-attempt.entity.js';
 import { RunCheckpoint } from './run-checkpoint.entity.js';
@@ -26,7 +26,6 @@ import { MetricQuotaError, NotHeldError, RunNotFoundError, storeEvents } from '.
 
 /** Trainer failures that would fail the same way again: no retry. */
 const FINAL_REASONS = new Set(['invalid_spec', 'nan_loss', 'oom']);
-export const LEASE_LOST = 'LEASE_LOST';
 
 const METRIC_KEY = /^[\w./-]{1,100}$/;
 /** A metric event: its step, and values that are finite numbers or the explicit marker "NaN". */
@@ -94,7 +93,7 @@ export class RunWorkerService {
     const { queue, config } = this.app;
     const claimed = await this.ctx.em.transactional(async (em) => {
       // One claim at a time, so the per-project limit counted below cannot be overtaken.
-      await em.execute(`select pg_advisory_xact_lock(hashtext('llm-trainer:run-claim'))`);
+      await em.execute(CLAIM_LOCK_SQL);
       const busy = await em.execute<{ project_id: string }[]>(
         `select project_id from runs where status in ('STARTING', 'RUNNING') group by project_id having count(*) >= ?`,
         [config.RUN_PROJECT_CONCURRENCY],
@@ -177,8 +176,8 @@ export class RunWorkerService {
     if (!run) throw notFound('Run');
     if (!this.holds(run, worker, attempt))
       throw new AppError(
-        'CONFLICT',
-        `${LEASE_LOST}: attempt ${attempt} of this run is not held by this worker (current attempt ${run.attempt}, ${run.status})`,
+        'LEASE_LOST',
+        `attempt ${attempt} of this run is not held by this worker (current attempt ${run.attempt}, ${run.status})`,
       );
     return run;
   }
@@ -203,7 +202,7 @@ export class RunWorkerService {
     } catch (error) {
       if (error instanceof MetricQuotaError) throw badInput('input.events', error.message);
       if (error instanceof RunNotFoundError) throw notFound('Run');
-      if (error instanceof NotHeldError) throw new AppError('CONFLICT', `${LEASE_LOST}: ${error.message}`);
+      if (error instanceof NotHeldError) throw new AppError('LEASE_LOST', error.message);
       throw error;
     }
     if (result.stateChanged) publishRun(data.runId);
