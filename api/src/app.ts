@@ -38,6 +38,8 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     const queue = await RunQueue.start(database.url, config, log);
     const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    // An idle connection the server ends (a restart, a shutdown) must not take the API down with it.
+    pool.on('error', (err) => log.warn({ err }, 'an idle database connection was closed by the server'));
     return {
       config,
       log,

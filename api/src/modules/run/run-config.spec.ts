@@ -171,6 +171,8 @@ describe('run configuration', () => {
     const cpu = { gpusPerNode: 0, nodes: 1 };
     const fp32 = { precision: 'FP32' };
     const refused = async (i: Record<string, unknown>) => fields(await app.gql(CREATE, { i }, user.token));
+    const count = async () => (await app.runtime.pool.query(`select count(*)::int as n from runs`)).rows[0].n;
+    const before = await count();
     expect(await refused({ ...tiny, resources: { gpusPerNode: 0, nodes: 2 } })).toContain('input.resources.nodes');
     expect(await refused({ ...tiny, resources: cpu, hyperparameters: { ...fp32, evalSteps: 10 } })).toEqual([
       'input.hyperparameters.evalSteps',
@@ -184,7 +186,6 @@ describe('run configuration', () => {
     expect(
       errorCode(await app.gql(CREATE, { i: { ...tiny, resources: cpu, hyperparameters: fp32 } }, viewer.token)),
     ).toBe('FORBIDDEN');
-    const runs = await app.runtime.pool.query(`select count(*)::int as n from runs`);
-    expect(runs.rows[0].n).toBe(0);
+    expect(await count()).toBe(before);
   });
 });
