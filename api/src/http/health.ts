@@ -57,7 +57,7 @@ export function healthRouter(orm: MikroORM, options: HealthOptions = {}): Router
         failed.push(name);
     }
     if (!failed.length) return void res.json({ status: 'ready' });
-    res.status(503).json({ status: describe(failed), failed });
+    res.status(503).json({ status: statusText(failed), failed });
   };
   router.get(['/health/live', '/healthz'], live);
   router.get(['/health/ready', '/readyz'], ready);
@@ -72,7 +72,7 @@ async function probeWrite(dir: string) {
 }
 
 /** Keeps the earlier `/readyz` wording for the common cases (scripts and people read it). */
-function describe(failed: string[]): string {
+function statusText(failed: string[]): string {
   if (failed.includes('database')) return 'database unreachable';
   if (failed.length === 1 && failed[0] === 'migrations') return 'migrations pending';
   return `not ready: ${failed.join(', ')}`;
