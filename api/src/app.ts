@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
@@ -28,13 +29,13 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
   const database = await openDatabase(config);
   try {
     const orm = await openOrm(database.url, config.DB_POOL_MAX, log, onQuery);
-    const applied = await migrate(orm);
-    if (applied.length) log.info({ applied }, 'migrations applied');
-    await syncBuiltInRoles(orm.em.fork());
-    await failInterruptedIngests(orm.em.fork());
     const hasher = new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY);
-    await checkDefaultRole(orm.em.fork(), config);
-    await ensureAdmin(orm.em.fork(), config, hasher, log);
+    if (config.RUN_MIGRATIONS) {
+      await prepareDatabase(orm, config, hasher, log);
+      // One process owns every ingest here; with several replicas (RUN_MIGRATIONS=false) one replica's
+      // restart must not fail the ingests its peers are still processing, so it is skipped there.
+      await failInterruptedIngests(orm.em.fork());
+    } else await expectPreparedDatabase(orm, config, log);
     const queue = await RunQueue.start(database.url, config, log);
     const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
@@ -62,6 +63,37 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     await database.stop();
     throw error;
   }
+}
+
+/**
+ * Brings a database up to this release: migrations, built-in roles, the first administrator. The API
+ * does it at start unless RUN_MIGRATIONS=false; `npm run db:migrate` (the cluster's migration Job)
+ * always does it. Safe to repeat: each step does nothing when already done.
+ */
+export async function prepareDatabase(orm: MikroORM, config: Config, hasher: PasswordHasher, log: Logger) {
+  const applied = await migrate(orm);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  await syncBuiltInRoles(orm.em.fork());
+  await checkDefaultRole(orm.em.fork(), config);
+  await ensureAdmin(orm.em.fork(), config, hasher, log);
+  return applied;
+}
+
+/**
+ * RUN_MIGRATIONS=false (replicas of a cluster): touch no schema. When migrations are pending the API
+ * still starts, reports not ready on /health/ready until the migration Job has run, and skips the
+ * start-up steps that need the tables; otherwise it runs them as usual.
+ */
+async function expectPreparedDatabase(orm: MikroORM, config: Config, log: Logger) {
+  const pending = await orm.migrator.getPending();
+  if (pending.length) {
+    log.warn(
+      { pending: pending.map((m) => m.name) },
+      'RUN_MIGRATIONS=false and migrations are pending: not ready until they are applied (npm run db:migrate, the migration Job)',
+    );
+    return;
+  }
+  await checkDefaultRole(orm.em.fork(), config);
 }
 
 /**

@@ -131,6 +131,11 @@ const schema = z.object({
    * fewer GPU-seconds over this window; a run's priority orders runs only within its project.
    */
   RUN_FAIR_SHARE_WINDOW_SECONDS: int(0, 30 * 86_400).default(86_400),
+  /**
+   * Migrate, sync built-in roles and create the first administrator at start. A cluster sets false on
+   * its replicas and runs `npm run db:migrate` once per release (the migration Job) instead.
+   */
+  RUN_MIGRATIONS: bool.default(true),
   /** On a fresh installation, create a Demo project with a small dataset (npm start sets it). */
   DEMO_DATA: bool.default(false),
   /** When set, the worker "local" gets a fresh token written to this file (npm start's own worker). */

@@ -90,7 +90,7 @@ export async function startServer(
   expressApp.use(requestIdMiddleware);
   if (config.TRUST_PROXY === undefined) expressApp.use(warnOnceAboutProxy(log));
   expressApp.use(accessLog(log));
-  expressApp.use(healthRouter(orm));
+  expressApp.use(healthRouter(orm, { dataDir: config.dataDir }));
   if (config.playground) expressApp.use(playgroundRouter());
   expressApp.use(uploadRouter(app));
   expressApp.use(downloadRouter(app));

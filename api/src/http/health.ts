@@ -1,20 +1,79 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express, { type Router } from 'express';
 
-/** `/healthz`: the process answers. `/readyz`: the database answers and every migration is applied. */
-export function healthRouter(orm: MikroORM): Router {
+/** One dependency readiness waits for; throws (or rejects) when it is not usable. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface HealthOptions {
+  /** Local storage (DATA_DIR): it must be writable for uploads and artifacts. */
+  dataDir?: string;
+  /** More dependencies to wait for when configured (Redis, object storage): each must answer. */
+  checks?: ReadinessCheck[];
+}
+
+/**
+ * `/health/live` (alias `/healthz`): the process answers; a failure means restart it.
+ * `/health/ready` (alias `/readyz`): the database answers, every migration is applied (with
+ * RUN_MIGRATIONS=false a replica waits here for the migration Job) and every configured dependency
+ * answers; a failure means send no traffic yet. The 503 body names what is missing.
+ */
+export function healthRouter(orm: MikroORM, options: HealthOptions = {}): Router {
   const router = express.Router();
   let migrationsApplied = false;
-  router.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-  router.get('/readyz', async (_req, res) => {
-    try {
-      await orm.em.getConnection().execute('select 1');
-      if (!migrationsApplied) migrationsApplied = (await orm.migrator.getPending()).length === 0;
-      if (!migrationsApplied) return void res.status(503).json({ status: 'migrations pending' });
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'database unreachable' });
+  const checks: ReadinessCheck[] = [
+    {
+      name: 'database',
+      check: async () => {
+        await orm.em.getConnection().execute('select 1');
+      },
+    },
+    {
+      name: 'migrations',
+      check: async () => {
+        if (!migrationsApplied) migrationsApplied = (await orm.migrator.getPending()).length === 0;
+        if (!migrationsApplied) throw new Error('migrations pending');
+      },
+    },
+    ...(options.dataDir ? [{ name: 'storage', check: () => probeWrite(options.dataDir!) }] : []),
+    ...(options.checks ?? []),
+  ];
+  const live: express.RequestHandler = (_req, res) => void res.json({ status: 'ok' });
+  const ready: express.RequestHandler = async (_req, res) => {
+    const failed: string[] = [];
+    for (const { name, check } of checks) {
+      // The database first: when it is down the migrations check would only repeat that.
+      if (name === 'migrations' && failed.includes('database')) continue;
+      if (
+        !(await check().then(
+          () => true,
+          () => false,
+        ))
+      )
+        failed.push(name);
     }
-  });
+    if (!failed.length) return void res.json({ status: 'ready' });
+    res.status(503).json({ status: statusText(failed), failed });
+  };
+  router.get(['/health/live', '/healthz'], live);
+  router.get(['/health/ready', '/readyz'], ready);
   return router;
+}
+
+/** Writes and removes a file: permission bits alone say nothing for root or a read-only volume. */
+async function probeWrite(dir: string) {
+  const file = join(dir, `.ready-${process.pid}`);
+  await writeFile(file, '');
+  await rm(file, { force: true });
+}
+
+/** Keeps the earlier `/readyz` wording for the common cases (scripts and people read it). */
+function statusText(failed: string[]): string {
+  if (failed.includes('database')) return 'database unreachable';
+  if (failed.length === 1 && failed[0] === 'migrations') return 'migrations pending';
+  return `not ready: ${failed.join(', ')}`;
 }

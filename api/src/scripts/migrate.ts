@@ -1,14 +1,35 @@
-// Applies pending migrations to DATABASE_URL or the embedded database (`npm run db:migrate`).
-import { getConfig } from '../config.js';
+// `npm run db:migrate`: brings DATABASE_URL (or the embedded database) up to this release — migrations,
+// built-in roles, the first administrator — and exits. The cluster's migration Job runs it before a
+// rollout, so replicas started with RUN_MIGRATIONS=false never change the schema themselves.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { prepareDatabase } from '../app.js';
+import { ConfigError, getConfig, repoRoot } from '../config.js';
 import { openDatabase } from '../db/database.js';
-import { migrate, openOrm } from '../db/orm.js';
+import { openOrm } from '../db/orm.js';
+import { createLogger } from '../logger.js';
+import { PasswordHasher } from '../modules/auth/password.js';
 
-const database = await openDatabase(getConfig());
+const envFile = join(repoRoot, '.env');
+if (existsSync(envFile)) process.loadEnvFile(envFile);
+let config;
 try {
-  const orm = await openOrm(database.url, 2);
-  const applied = await migrate(orm);
-  console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
-  await orm.close();
+  config = getConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
+  process.exit(1);
+}
+const log = createLogger(config.LOG_LEVEL);
+const database = await openDatabase(config);
+try {
+  const orm = await openOrm(database.url, 2, log);
+  try {
+    const applied = await prepareDatabase(orm, config, new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY), log);
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+  } finally {
+    await orm.close();
+  }
 } finally {
   await database.stop();
 }
