@@ -15,6 +15,7 @@ import pg from 'pg';
 import { RunQueue } from './modules/run/run-queue.js';
 import { startRunReconciler } from './modules/run/run-reconciler.js';
 import { ArtifactStore } from './storage/artifact-store.js';
+import { createAppPubSub } from './pubsub.js';
 
 export interface Runtime extends AppServices {
   database: DatabaseHandle;
@@ -36,8 +37,9 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     await checkDefaultRole(orm.em.fork(), config);
     await ensureAdmin(orm.em.fork(), config, hasher, log);
     const queue = await RunQueue.start(database.url, config, log);
-    const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    const pubsub = createAppPubSub({ redisUrl: config.REDIS_URL, channelPrefix: config.REDIS_CHANNEL_PREFIX });
+    const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS, { pool, pubsub });
     return {
       config,
       log,
@@ -47,10 +49,12 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       accessTokens: new AccessTokens(resolveJwtSecret(config), config),
       queue,
       pool,
+      pubsub,
       artifacts: new ArtifactStore(join(config.dataDir, 'artifacts')),
       close: async () => {
         await stopReconciler();
         await queue.stop();
+        await pubsub.close();
         await pool.end();
         await orm.close();
         await database.stop();

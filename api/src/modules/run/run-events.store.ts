@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { pubSub } from '../../pubsub.js';
+import type { AppPubSub } from '../../pubsub.js';
 import { rollupUpsert, rollupsOf } from './metric-history.js';
 
 export interface IncomingEvent {
@@ -51,6 +51,7 @@ export async function storeEvents(
   workerAccountId: string,
   events: IncomingEvent[],
   maxPoints: number,
+  pubSub: AppPubSub,
 ): Promise<{ stored: number; cancelRequested: boolean; stateChanged: boolean }> {
   const points = metricPoints(events);
   const state = runStateOf(events);

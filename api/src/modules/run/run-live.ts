@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { badInput } from '../../errors.js';
 import { LiveAccess } from '../../graphql/live-access.js';
 import { sharedView } from '../../graphql/shared-execution.js';
-import { pubSub, type RunLogLineEvent } from '../../pubsub.js';
+import type { RunLogLineEvent } from '../../pubsub.js';
 import type { AppServices } from '../../services.js';
 
 const KEY = /^[\w./-]{1,100}$/;
@@ -30,8 +30,9 @@ export async function* runMetricStream(
   await access.assert();
   const wanted = checkKeys(keys);
   const selection = wanted ? [...wanted].sort().join('\u0000') : '*';
-  const live = pubSub.subscribe('RUN_METRICS', runId)[Symbol.asyncIterator]();
+  const live = app.pubsub.subscribe('RUN_METRICS', runId)[Symbol.asyncIterator]();
   const next = live.next();
+  await app.pubsub.listening();
   const sent = new Map<string, number>();
   const fresh = (p: { key: string; step: number }) =>
     (!wanted || wanted.includes(p.key)) && p.step > (sent.get(p.key) ?? afterStep);
@@ -74,8 +75,9 @@ export async function* runLogStream(ctx: Context, app: AppServices, runId: strin
   const access = new LiveAccess(ctx, `run:${runId}`, 'run:read', (c) => c.services.runs.access(runId));
   await access.assert();
   if (afterId !== null && !/^\d{1,18}$/.test(afterId)) throw badInput('afterId', 'must be a log line id');
-  const live = pubSub.subscribe('RUN_LOGS', runId)[Symbol.asyncIterator]();
+  const live = app.pubsub.subscribe('RUN_LOGS', runId)[Symbol.asyncIterator]();
   const next = live.next();
+  await app.pubsub.listening();
   let last = BigInt(afterId ?? '0');
   try {
     const pageSize = ctx.config.LIVE_BACKLOG_PAGE_SIZE;

@@ -1,6 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type pg from 'pg';
+import type { AppPubSub } from '../../pubsub.js';
 import type { RunQueue } from './run-queue.js';
 import { RunAttempt } from './run-attempt.entity.js';
 import { ACTIVE, Run, RunStatus } from './run.entity.js';
@@ -10,11 +12,23 @@ import { publishRun } from './run.service.js';
  * pg-boss's monitor takes a job back when its lease lapses (no touch within RUN_LEASE_SECONDS); this
  * loop makes the run rows follow: the attempt ends as LEASE_EXPIRED and the run waits in the queue
  * again (or ends FAILED when no tries remain, or CANCELLED when a cancel was pending).
+ *
+ * With several API instances on one database, each pass runs under a PostgreSQL advisory lock
+ * taken with try (never waited for): one instance reconciles at a time, the others skip that pass,
+ * and when the holder dies its session ends and the next pass of another instance takes over.
+ * (pg-boss's own monitor already runs once across instances; this loop is ours.)
  */
-export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, everySeconds: number) {
+export function startRunReconciler(
+  orm: MikroORM,
+  queue: RunQueue,
+  log: Logger,
+  everySeconds: number,
+  deps: { pool: pg.Pool; pubsub: AppPubSub },
+) {
+  const { pool, pubsub } = deps;
   let stopped = false;
   let running: Promise<void> | null = null;
-  const tick = async () => {
+  const pass = async () => {
     const runs = await orm.em.fork().find(Run, { status: { $in: [...ACTIVE] }, jobId: { $ne: null } });
     for (const candidate of runs) {
       // The common case, a live lease, costs one read and no lock.
@@ -23,9 +37,10 @@ export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, 
       const lapsed = await orm.em.fork().transactional((tx) => settleLapsed(tx, queue, candidate));
       if (!lapsed) continue;
       log.warn({ runId: candidate.id, attempt: candidate.attempt, jobState: lapsed.jobState }, 'run lease lapsed');
-      publishRun(candidate.id);
+      publishRun(pubsub, candidate.id);
     }
   };
+  const tick = async () => void (await asLeader(pool, pass));
   const timer = setInterval(() => {
     if (stopped || running) return;
     running = tick()
@@ -37,6 +52,28 @@ export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, 
     clearInterval(timer);
     await running;
   };
+}
+
+/** Key of the reconciler's advisory lock (any constant shared by every instance of this release). */
+export const RECONCILER_LOCK_KEY = 0x6c6c6d74_01;
+
+/** Runs `work` only if no other session holds the reconciler's lock; true when it ran. */
+export async function asLeader(pool: pg.Pool, work: () => Promise<void>): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [
+      RECONCILER_LOCK_KEY,
+    ]);
+    if (!rows[0]?.ok) return false;
+    try {
+      await work();
+      return true;
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [RECONCILER_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 /** The run's current attempt still holds its job. */

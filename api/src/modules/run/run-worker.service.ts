@@ -136,7 +136,7 @@ export class RunWorkerService {
     });
     if (!claimed) return null;
     const { run, checkpoint } = claimed;
-    publishRun(run.id);
+    publishRun(this.app.pubsub, run.id);
     const splits = run.datasetVersion.splits;
     return {
       runId: run.id,
@@ -199,6 +199,7 @@ export class RunWorkerService {
         accountId,
         data.events,
         this.app.config.RUN_MAX_METRIC_POINTS,
+        this.app.pubsub,
       );
     } catch (error) {
       if (error instanceof MetricQuotaError) throw badInput('input.events', error.message);
@@ -206,7 +207,7 @@ export class RunWorkerService {
       if (error instanceof NotHeldError) throw new AppError('CONFLICT', `${LEASE_LOST}: ${error.message}`);
       throw error;
     }
-    if (result.stateChanged) publishRun(data.runId);
+    if (result.stateChanged) publishRun(this.app.pubsub, data.runId);
     return result;
   }
 
@@ -217,7 +218,7 @@ export class RunWorkerService {
     // attempt ended: the reconciler (which locks it too) never sees a settled job beside a run
     // still marked active, and a resent completion waits, then gets LEASE_LOST.
     const run = await this.ctx.em.transactional((em) => this.settle(em, data, input));
-    publishRun(run.id);
+    publishRun(this.app.pubsub, run.id);
     return run;
   }
 
