@@ -16,6 +16,7 @@ import { RunQueue } from './modules/run/run-queue.js';
 import { startRunReconciler } from './modules/run/run-reconciler.js';
 import { ArtifactStore } from './storage/artifact-store.js';
 import { createAppPubSub } from './pubsub.js';
+import { AppMetrics } from './metrics.js';
 
 export interface Runtime extends AppServices {
   database: DatabaseHandle;
@@ -39,7 +40,12 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     const queue = await RunQueue.start(database.url, config, log);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     const pubsub = createAppPubSub({ redisUrl: config.REDIS_URL, channelPrefix: config.REDIS_CHANNEL_PREFIX });
-    const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS, { pool, pubsub });
+    const metrics = new AppMetrics(pool);
+    const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS, {
+      pool,
+      pubsub,
+      metrics,
+    });
     return {
       config,
       log,
@@ -50,6 +56,7 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       queue,
       pool,
       pubsub,
+      metrics,
       artifacts: new ArtifactStore(join(config.dataDir, 'artifacts')),
       close: async () => {
         await stopReconciler();

@@ -50,6 +50,8 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  /** Bearer token a Prometheus scraper presents at GET /metrics; unset = /metrics answers 404. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Prefix of this deployment's Redis channels, so several deployments can share one Redis. */
   REDIS_CHANNEL_PREFIX: z
     .string()

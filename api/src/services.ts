@@ -21,6 +21,7 @@ import { ModelVersionService } from './modules/model-version/model-version.servi
 import type { ArtifactStore } from './storage/artifact-store.js';
 import type pg from 'pg';
 import type { AppPubSub } from './pubsub.js';
+import type { AppMetrics } from './metrics.js';
 
 /** Process-wide singletons, created once at start. */
 export interface AppServices {
@@ -36,6 +37,8 @@ export interface AppServices {
   pool: pg.Pool;
   /** Live events between instances (in process, or Redis with REDIS_URL); one per instance. */
   pubsub: AppPubSub;
+  /** This instance's Prometheus registry and series (GET /metrics). */
+  metrics: AppMetrics;
 }
 
 /** Per-request services, created on first use. */

@@ -3,6 +3,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { AppPubSub } from '../../pubsub.js';
+import type { AppMetrics } from '../../metrics.js';
 import type { RunQueue } from './run-queue.js';
 import { RunAttempt } from './run-attempt.entity.js';
 import { ACTIVE, Run, RunStatus } from './run.entity.js';
@@ -23,9 +24,9 @@ export function startRunReconciler(
   queue: RunQueue,
   log: Logger,
   everySeconds: number,
-  deps: { pool: pg.Pool; pubsub: AppPubSub },
+  deps: { pool: pg.Pool; pubsub: AppPubSub; metrics: AppMetrics },
 ) {
-  const { pool, pubsub } = deps;
+  const { pool, pubsub, metrics } = deps;
   let stopped = false;
   let running: Promise<void> | null = null;
   const pass = async () => {
@@ -37,6 +38,7 @@ export function startRunReconciler(
       const lapsed = await orm.em.fork().transactional((tx) => settleLapsed(tx, queue, candidate));
       if (!lapsed) continue;
       log.warn({ runId: candidate.id, attempt: candidate.attempt, jobState: lapsed.jobState }, 'run lease lapsed');
+      metrics.leaseLapses.inc();
       publishRun(pubsub, candidate.id);
     }
   };

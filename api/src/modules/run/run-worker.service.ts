@@ -199,7 +199,7 @@ export class RunWorkerService {
         accountId,
         data.events,
         this.app.config.RUN_MAX_METRIC_POINTS,
-        this.app.pubsub,
+        this.app,
       );
     } catch (error) {
       if (error instanceof MetricQuotaError) throw badInput('input.events', error.message);

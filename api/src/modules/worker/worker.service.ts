@@ -186,6 +186,7 @@ export class WorkerService {
       { lastHeartbeatAt: receivedAt, ...(system ? { system } : {}) },
     );
     const leases = await this.ctx.services.runWorker.renewLeases(worker, runs);
+    for (const lease of leases) this.app.metrics.leaseRenewals.inc({ result: lease.valid ? 'renewed' : 'refused' });
     if (system) {
       const held = leases.filter((l) => l.valid).map((l) => l.runId);
       if (held.length) await storeSystemSample(this.app.pool, held, receivedAt, system);
