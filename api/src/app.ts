@@ -20,6 +20,8 @@ import { AppMetrics } from './metrics.js';
 
 export interface Runtime extends AppServices {
   database: DatabaseHandle;
+  /** The administrator created on this start with a generated password: shown once, in the start banner. */
+  generatedAdmin: { email: string; password: string } | null;
   /** Closes the pool, then stops the embedded database if we started it. */
   close(): Promise<void>;
 }
@@ -36,7 +38,7 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     await failInterruptedIngests(orm.em.fork());
     const hasher = new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY);
     await checkDefaultRole(orm.em.fork(), config);
-    await ensureAdmin(orm.em.fork(), config, hasher, log);
+    const generatedAdmin = await ensureAdmin(orm.em.fork(), config, hasher, log);
     const queue = await RunQueue.start(database.url, config, log);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     const pubsub = createAppPubSub({ redisUrl: config.REDIS_URL, channelPrefix: config.REDIS_CHANNEL_PREFIX });
@@ -51,6 +53,7 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       log,
       orm,
       database,
+      generatedAdmin,
       hasher,
       accessTokens: new AccessTokens(resolveJwtSecret(config), config),
       queue,
@@ -77,10 +80,11 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
  * On first start (no administrator yet), creates one from ADMIN_EMAIL/ADMIN_PASSWORD or a generated
  * password. An account someone already registered under that email is never promoted: whoever
  * registered it (perhaps before the operator) would become administrator with their own password.
+ * Returns the credentials when the password was generated (main.ts prints them once, never into the log).
  */
 async function ensureAdmin(em: Runtime['orm']['em'], config: Config, hasher: PasswordHasher, log: Logger) {
   const adminRole = await em.findOneOrFail(Role, { name: 'ADMIN' });
-  if (await em.count(User, { roles: adminRole })) return;
+  if (await em.count(User, { roles: adminRole })) return null;
   const email = (config.ADMIN_EMAIL ?? 'admin@localhost.localdomain').toLowerCase();
   if (await em.count(User, { email })) {
     log.warn(
@@ -89,7 +93,7 @@ async function ensureAdmin(em: Runtime['orm']['em'], config: Config, hasher: Pas
         'Set ADMIN_EMAIL to an address with no account (and ADMIN_PASSWORD) and restart to create a fresh administrator; ' +
         'then check who registered the existing account.',
     );
-    return;
+    return null;
   }
   const generated = !config.ADMIN_PASSWORD;
   const password = config.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
@@ -101,12 +105,7 @@ async function ensureAdmin(em: Runtime['orm']['em'], config: Config, hasher: Pas
   user.roles.add(adminRole);
   await em.persist(user).flush();
   log.info({ email }, 'administrator created');
-  if (generated) {
-    // Printed once, on the console only (not in the JSON log stream).
-    process.stdout.write(
-      `\n  Administrator account created\n    email:    ${email}\n    password: ${password}\n  (shown once; change it after signing in)\n\n`,
-    );
-  }
+  return generated ? { email, password } : null;
 }
 
 /** Settings that still work but deserve the operator's attention. */
