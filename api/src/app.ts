@@ -41,7 +41,7 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     const generatedAdmin = await ensureAdmin(orm.em.fork(), config, hasher, log);
     const queue = await RunQueue.start(database.url, config, log);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
-    const pubsub = createAppPubSub({ redisUrl: config.REDIS_URL, channelPrefix: config.REDIS_CHANNEL_PREFIX });
+    const pubsub = createAppPubSub({ redisUrl: config.REDIS_URL, channelPrefix: config.REDIS_CHANNEL_PREFIX, log });
     const metrics = new AppMetrics(pool);
     const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS, {
       pool,

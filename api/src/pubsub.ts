@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub, type PubSubEventTarget } from '@graphql-yoga/subscription';
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 
 /** Progress of a dataset version being processed. */
 export interface DatasetVersionProgressEvent {
@@ -43,8 +44,11 @@ export interface AppPubSub extends PubSub<Topics> {
    * event published in between is never missed.
    */
   listening(): Promise<void>;
-  /** Round trip to the backing store (Redis PING); resolves at once in process. For readiness checks. */
-  ping(): Promise<void>;
+  /**
+   * Round trip to the backing store (Redis PING); resolves at once in process. Rejects when Redis does
+   * not answer within `timeoutMs`. For readiness checks.
+   */
+  ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,10 +57,14 @@ export interface PubSubOptions {
   redisUrl?: string;
   /** Prepended to every Redis channel, so several deployments (or test runs) can share one Redis. */
   channelPrefix?: string;
+  /** Where Redis connection problems are reported. */
+  log?: Logger;
 }
 
 export function createAppPubSub(options: PubSubOptions = {}): AppPubSub {
-  return options.redisUrl ? redisPubSub(options.redisUrl, options.channelPrefix ?? 'llmt:') : inProcessPubSub();
+  return options.redisUrl
+    ? redisPubSub(options.redisUrl, options.channelPrefix ?? 'llmt:', options.log)
+    : inProcessPubSub();
 }
 
 function inProcessPubSub(): AppPubSub {
@@ -67,16 +75,33 @@ function inProcessPubSub(): AppPubSub {
   return { ...pubSub, listening: async () => {}, ping: async () => {}, close: async () => {} };
 }
 
-function redisPubSub(url: string, prefix: string): AppPubSub {
+function redisPubSub(url: string, prefix: string, log?: Logger): AppPubSub {
   // A connection in subscriber mode can only subscribe: publishing needs a second one.
-  const publishClient = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const subscribeClient = new Redis(url, { lazyConnect: false });
-  // ioredis reconnects (and re-subscribes) by itself; without a listener an outage would crash the process.
-  publishClient.on('error', () => {});
-  subscribeClient.on('error', () => {});
+  const publishClient = new Redis(url, { maxRetriesPerRequest: 3 });
+  const subscribeClient = new Redis(url);
+  // ioredis reconnects (and re-subscribes) by itself; an 'error' without a listener would end the process.
+  let lastError = '';
+  const report = (err: Error) => {
+    if (err.message === lastError) return; // once per outage, not once per retry
+    lastError = err.message;
+    log?.warn({ err }, 'Redis (live events between API instances) is unavailable; retrying');
+  };
+  for (const client of [publishClient, subscribeClient]) {
+    client.on('error', report);
+    client.on('ready', () => (lastError = ''));
+  }
+  // The event target fires these and forgets them: a failure must not become an unhandled rejection.
+  const ignoreFailure = (p: Promise<unknown>) => void p.catch(report);
   const redisTarget = createRedisEventTarget<CustomEvent>({
-    publishClient,
-    subscribeClient,
+    publishClient: {
+      publish: (channel: string, message: string) => ignoreFailure(publishClient.publish(channel, message)),
+    } as never,
+    subscribeClient: {
+      on: (event: 'message', listener: (channel: string, message: string) => void) =>
+        subscribeClient.on(event, listener),
+      subscribe: (channel: string) => ignoreFailure(subscribeClient.subscribe(channel)),
+      unsubscribe: (channel: string) => ignoreFailure(subscribeClient.unsubscribe(channel)),
+    } as never,
     serializer: { stringify: JSON.stringify, parse: (text) => JSON.parse(text, reviveDates) },
   });
   const pubSub = createPubSub<Topics>({ eventTarget: prefixed(redisTarget, prefix) });
@@ -84,7 +109,17 @@ function redisPubSub(url: string, prefix: string): AppPubSub {
     ...pubSub,
     // Commands on one connection are answered in order: the PING's reply comes after every earlier SUBSCRIBE's.
     listening: async () => void (await subscribeClient.ping()),
-    ping: async () => void (await publishClient.ping()),
+    ping: async (timeoutMs = 2000) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not answer PING within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([publishClient.ping(), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     close: async () => {
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
     },

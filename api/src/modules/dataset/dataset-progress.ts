@@ -19,8 +19,8 @@ export async function* datasetVersionProgress(
   await access.assert();
   const live = ctx.pubsub.subscribe('DATASET_VERSION_PROGRESS', versionId)[Symbol.asyncIterator]();
   const next = live.next(); // a Repeater listens from its first next()
-  await ctx.pubsub.listening();
   try {
+    await ctx.pubsub.listening();
     const current = await ctx.em.fork().findOneOrFail(DatasetVersion, { id: versionId });
     yield { versionId, status: current.status, rowsProcessed: current.rowCount, message: current.error };
     if (finished(current.status)) return;

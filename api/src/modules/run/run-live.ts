@@ -32,7 +32,6 @@ export async function* runMetricStream(
   const selection = wanted ? [...wanted].sort().join('\u0000') : '*';
   const live = app.pubsub.subscribe('RUN_METRICS', runId)[Symbol.asyncIterator]();
   const next = live.next();
-  await app.pubsub.listening();
   const sent = new Map<string, number>();
   const fresh = (p: { key: string; step: number }) =>
     (!wanted || wanted.includes(p.key)) && p.step > (sent.get(p.key) ?? afterStep);
@@ -40,6 +39,7 @@ export async function* runMetricStream(
     for (const p of points) sent.set(p.key, Math.max(p.step, sent.get(p.key) ?? afterStep));
   };
   try {
+    await app.pubsub.listening();
     // The history in pages (keyset on step, key), so a long run's backlog is never one huge result or message.
     const pageSize = ctx.config.LIVE_BACKLOG_PAGE_SIZE;
     let after: { step: number; key: string } = { step: afterStep, key: '' };
@@ -77,9 +77,9 @@ export async function* runLogStream(ctx: Context, app: AppServices, runId: strin
   if (afterId !== null && !/^\d{1,18}$/.test(afterId)) throw badInput('afterId', 'must be a log line id');
   const live = app.pubsub.subscribe('RUN_LOGS', runId)[Symbol.asyncIterator]();
   const next = live.next();
-  await app.pubsub.listening();
   let last = BigInt(afterId ?? '0');
   try {
+    await app.pubsub.listening();
     const pageSize = ctx.config.LIVE_BACKLOG_PAGE_SIZE;
     for (;;) {
       const page = await app.pool.query<RunLogLineEvent>(

@@ -12,8 +12,8 @@ export async function* runUpdates(ctx: Context, runId: string): AsyncGenerator<R
   await access.assert();
   const live = ctx.pubsub.subscribe('RUN_UPDATED', runId)[Symbol.asyncIterator]();
   const next = live.next();
-  await ctx.pubsub.listening();
   try {
+    await ctx.pubsub.listening();
     let run = await ctx.em.fork().findOneOrFail(Run, { id: runId });
     yield run;
     if (FINISHED.includes(run.status)) return;

@@ -11,8 +11,8 @@ export async function* workerUpdates(ctx: Context): AsyncGenerator<Worker[]> {
   const access = new LiveAccess(ctx, 'workers', 'worker:manage', async () => undefined);
   const live = ctx.pubsub.subscribe('WORKER_UPDATED')[Symbol.asyncIterator]();
   const next = live.next();
-  await ctx.pubsub.listening();
   try {
+    await ctx.pubsub.listening();
     const now = await ctx.em.fork().find(Worker, { revokedAt: null }, { orderBy: { name: 'asc' }, limit: 200 });
     yield now;
     for (let result = await next; !result.done; result = await live.next()) {
