@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
 import { startTestApp, type TestApp } from '../test-app.js';
+import { sharedExecutionStats } from '../../src/graphql/shared-execution.js';
 import { asLeader } from '../../src/modules/run/run-reconciler.js';
 import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
 
@@ -134,6 +135,32 @@ describe('two API instances sharing Redis', () => {
       {
         i: { runId, attempt: claim.data!.claimRun.attempt, outcome: 'FAILED', reason: 'invalid_spec', message: 'done' },
       },
+      worker,
+    );
+  }, 30_000);
+
+  it('identical subscribers on B share one execution of a batch that came through Redis', async () => {
+    const runId = await queuedRun();
+    const claim = await a.gql(`mutation { claimRun { runId attempt } }`, {}, worker);
+    expect(claim.data!.claimRun.runId).toBe(runId);
+    const { attempt } = claim.data!.claimRun;
+    seq = 0;
+    await a.gql(REPORT, { i: { runId, attempt, events: metricEvents(1, 5) } }, worker);
+    const query = `subscription($id: ID!) { runMetrics(runId: $id, keys: ["loss"]) { points { step } } }`;
+    const watchers = Array.from({ length: 5 }, () =>
+      follow<{ runMetrics: { points: { step: number }[] } }>(b, query, { id: runId }),
+    );
+    const steps = (w: (typeof watchers)[number]) => w.seen.flatMap((m) => m.runMetrics.points.map((p) => p.step));
+    // Each has had its history (steps 1-5, per subscriber): from here on it is live.
+    await Promise.all(watchers.map((w) => w.first));
+    const before = sharedExecutionStats().executions;
+    await a.gql(REPORT, { i: { runId, attempt, events: metricEvents(6, 10) } }, worker);
+    for (const w of watchers) await expect.poll(() => steps(w)).toEqual(range(1, 10));
+    expect(sharedExecutionStats().executions - before).toBe(1);
+    for (const w of watchers) w.stop();
+    await a.gql(
+      `mutation($i: CompleteRunInput!) { completeRun(input: $i) { id } }`,
+      { i: { runId, attempt, outcome: 'FAILED', reason: 'invalid_spec', message: 'done' } },
       worker,
     );
   }, 30_000);
