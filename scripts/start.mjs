@@ -33,9 +33,11 @@ const tokenFile = join(dataDir, 'local-worker.token');
 rmSync(tokenFile, { force: true });
 
 // tsx as a loader in this same process tree level: signals reach the API directly.
+// An IPC channel: the API sends its start banner (URL, a generated administrator password) when it
+// serves, and it is printed here as the last block, once the local worker is up too.
 const api = spawn(process.execPath, ['--import', 'tsx', join(root, 'api', 'src', 'main.ts')], {
   cwd: root,
-  stdio: 'inherit',
+  stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   env: {
     ...process.env,
     TSX_TSCONFIG_PATH: join(root, 'api', 'tsconfig.json'),
@@ -53,23 +55,42 @@ api.on('exit', (code, signal) => {
   process.exit(code ?? (signal ? 1 : 0));
 });
 
+const ready = new Promise((resolve) =>
+  api.on('message', (message) => message?.type === 'ready' && resolve(/** @type {{ banner: string }} */ (message))),
+);
+let bannerShown = false;
+const showBanner = (banner) => {
+  if (bannerShown) return;
+  bannerShown = true;
+  process.stdout.write(banner);
+};
+
 // One worker on this machine (CPU, or its GPUs): it trains the demo and anything else queued.
-if (localWorker) {
-  const url = `http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 4000}`;
-  const ready = async () => (await fetch(`${url}/readyz`).catch(() => null))?.ok === true;
-  while (api.exitCode === null && !(existsSync(tokenFile) && (await ready())))
-    await new Promise((r) => setTimeout(r, 500));
-  if (api.exitCode === null) {
-    const agent = spawn(process.execPath, ['--import', 'tsx', join(root, 'workers', 'agent', 'src', 'main.ts')], {
-      cwd: root,
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        LLMTRAINER_API_URL: url,
-        LLMTRAINER_WORKER_TOKEN: readFileSync(tokenFile, 'utf8').trim(),
-        LLMTRAINER_WORK_DIR: join(dataDir, 'worker'),
-      },
-    });
-    children.push(agent);
-  }
+const { banner } = await ready;
+// The agent talks to this machine's API directly (not through PUBLIC_URL's proxy).
+const url = `http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 4000}`;
+if (!localWorker || !existsSync(tokenFile)) showBanner(banner);
+else {
+  const agent = spawn(process.execPath, ['--import', 'tsx', join(root, 'workers', 'agent', 'src', 'main.ts')], {
+    cwd: root,
+    stdio: ['inherit', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      LLMTRAINER_API_URL: url,
+      LLMTRAINER_WORKER_TOKEN: readFileSync(tokenFile, 'utf8').trim(),
+      LLMTRAINER_WORK_DIR: join(dataDir, 'worker'),
+    },
+  });
+  children.push(agent);
+  // The agent's output passes through; its "registered" line means it is up: then the banner.
+  let pending = '';
+  agent.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    if (bannerShown) return;
+    pending = (pending + chunk.toString()).slice(-4096);
+    if (/\] registered with /.test(pending)) showBanner(banner);
+  });
+  agent.on('exit', () => showBanner(banner));
+  // A worker that cannot register (no Python, API unreachable) still leaves the operator their URL and password.
+  setTimeout(() => showBanner(banner), 60_000).unref();
 }

@@ -16,9 +16,13 @@ import pg from 'pg';
 import { RunQueue } from './modules/run/run-queue.js';
 import { startRunReconciler } from './modules/run/run-reconciler.js';
 import { ArtifactStore } from './storage/artifact-store.js';
+import { createAppPubSub } from './pubsub.js';
+import { AppMetrics } from './metrics.js';
 
 export interface Runtime extends AppServices {
   database: DatabaseHandle;
+  /** The administrator created on this start with a generated password: shown once, in the start banner. */
+  generatedAdmin: { email: string; password: string } | null;
   /** Closes the pool, then stops the embedded database if we started it. */
   close(): Promise<void>;
 }
@@ -30,30 +34,41 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
   try {
     const orm = await openOrm(database.url, config.DB_POOL_MAX, log, onQuery);
     const hasher = new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY);
+    let generatedAdmin: Runtime['generatedAdmin'] = null;
     if (config.RUN_MIGRATIONS) {
-      await prepareDatabase(orm, config, hasher, log);
+      ({ generatedAdmin } = await prepareDatabase(orm, config, hasher, log));
       // One process owns every ingest here; with several replicas (RUN_MIGRATIONS=false) one replica's
       // restart must not fail the ingests its peers are still processing, so it is skipped there.
       await failInterruptedIngests(orm.em.fork());
     } else await expectPreparedDatabase(orm, config, log);
     const queue = await RunQueue.start(database.url, config, log);
-    const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     // An idle connection the server ends (a restart, a shutdown) must not take the API down with it.
     pool.on('error', (err) => log.warn({ err }, 'an idle database connection was closed by the server'));
+    const pubsub = createAppPubSub({ redisUrl: config.REDIS_URL, channelPrefix: config.REDIS_CHANNEL_PREFIX, log });
+    const metrics = new AppMetrics(pool);
+    const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS, {
+      pool,
+      pubsub,
+      metrics,
+    });
     return {
       config,
       log,
       orm,
       database,
+      generatedAdmin,
       hasher,
       accessTokens: new AccessTokens(resolveJwtSecret(config), config),
       queue,
       pool,
+      pubsub,
+      metrics,
       artifacts: new ArtifactStore(join(config.dataDir, 'artifacts')),
       close: async () => {
         await stopReconciler();
         await queue.stop();
+        await pubsub.close();
         await pool.end();
         await orm.close();
         await database.stop();
@@ -75,8 +90,8 @@ export async function prepareDatabase(orm: MikroORM, config: Config, hasher: Pas
   if (applied.length) log.info({ applied }, 'migrations applied');
   await syncBuiltInRoles(orm.em.fork());
   await checkDefaultRole(orm.em.fork(), config);
-  await ensureAdmin(orm.em.fork(), config, hasher, log);
-  return applied;
+  const generatedAdmin = await ensureAdmin(orm.em.fork(), config, hasher, log);
+  return { applied, generatedAdmin };
 }
 
 /**
@@ -100,10 +115,11 @@ async function expectPreparedDatabase(orm: MikroORM, config: Config, log: Logger
  * On first start (no administrator yet), creates one from ADMIN_EMAIL/ADMIN_PASSWORD or a generated
  * password. An account someone already registered under that email is never promoted: whoever
  * registered it (perhaps before the operator) would become administrator with their own password.
+ * Returns the credentials when the password was generated (main.ts prints them once, never into the log).
  */
 async function ensureAdmin(em: Runtime['orm']['em'], config: Config, hasher: PasswordHasher, log: Logger) {
   const adminRole = await em.findOneOrFail(Role, { name: 'ADMIN' });
-  if (await em.count(User, { roles: adminRole })) return;
+  if (await em.count(User, { roles: adminRole })) return null;
   const email = (config.ADMIN_EMAIL ?? 'admin@localhost.localdomain').toLowerCase();
   if (await em.count(User, { email })) {
     log.warn(
@@ -112,7 +128,7 @@ async function ensureAdmin(em: Runtime['orm']['em'], config: Config, hasher: Pas
         'Set ADMIN_EMAIL to an address with no account (and ADMIN_PASSWORD) and restart to create a fresh administrator; ' +
         'then check who registered the existing account.',
     );
-    return;
+    return null;
   }
   const generated = !config.ADMIN_PASSWORD;
   const password = config.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
@@ -124,12 +140,7 @@ async function ensureAdmin(em: Runtime['orm']['em'], config: Config, hasher: Pas
   user.roles.add(adminRole);
   await em.persist(user).flush();
   log.info({ email }, 'administrator created');
-  if (generated) {
-    // Printed once, on the console only (not in the JSON log stream).
-    process.stdout.write(
-      `\n  Administrator account created\n    email:    ${email}\n    password: ${password}\n  (shown once; change it after signing in)\n\n`,
-    );
-  }
+  return generated ? { email, password } : null;
 }
 
 /** Settings that still work but deserve the operator's attention. */

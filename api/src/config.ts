@@ -45,6 +45,18 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DB_POOL_MAX: int(1, 200).default(10),
+  /** Redis for live events across API instances (redis:// or rediss://); unset = in process, one instance. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Bearer token a Prometheus scraper presents at GET /metrics; unset = /metrics answers 404. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Prefix of this deployment's Redis channels, so several deployments can share one Redis. */
+  REDIS_CHANNEL_PREFIX: z
+    .string()
+    .regex(/^[\w.:-]{0,64}$/, 'must be at most 64 letters, digits, or _ . : -')
+    .default('llmt:'),
   EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('llm-trainer'),

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { AppPubSub } from './pubsub.js';
 import type { AppError } from './errors.js';
 import type { Viewer } from './modules/auth/viewer.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -12,6 +13,8 @@ export interface Context {
   requestId: string;
   log: Logger;
   config: Config;
+  /** This instance's pub/sub (AppServices.pubsub). */
+  pubsub: AppPubSub;
   em: EntityManager;
   ip: string | null;
   userAgent: string | null;
@@ -31,9 +34,9 @@ export interface Context {
 
 export function buildContext(
   app: AppServices,
-  base: Omit<Context, 'loaders' | 'services' | 'em' | 'config' | 'signedIn'> & { em: EntityManager },
+  base: Omit<Context, 'loaders' | 'services' | 'em' | 'config' | 'pubsub' | 'signedIn'> & { em: EntityManager },
 ): Context {
-  const context = { ...base, config: app.config, signedIn: { userId: null } } as Context;
+  const context = { ...base, config: app.config, pubsub: app.pubsub, signedIn: { userId: null } } as Context;
   context.loaders = createLoaders(context);
   context.services = createServices(context, app);
   return context;

@@ -22,13 +22,17 @@ async function main() {
     }
     throw error;
   }
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, { json: config.NODE_ENV === 'production' });
   const runtime = await startRuntime(config, log);
   if (config.DEMO_DATA) await seedDemoData(runtime);
   if (config.LOCAL_WORKER_TOKEN_FILE) await provisionLocalWorker(runtime, config.LOCAL_WORKER_TOKEN_FILE);
   const server = await startServer(runtime);
   log.info({ url: server.url, embeddedDatabase: runtime.database.embedded }, 'LLM Trainer is up');
-  process.stdout.write(`\n  LLM Trainer is running at ${server.url}\n  GraphQL: ${server.url}/graphql\n\n`);
+  const banner = startBanner(server.url, runtime.generatedAdmin);
+  // Under `npm start` (scripts/start.mjs, over IPC) the banner is printed last, once the local worker is
+  // up too; run on its own, the API prints it now. Console only: never in the log stream.
+  if (process.send) process.send({ type: 'ready', url: server.url, banner });
+  else process.stdout.write(banner);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -53,6 +57,16 @@ async function main() {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** URL, and the administrator's generated password when one was made on this start (shown once). */
+function startBanner(url: string, admin: { email: string; password: string } | null) {
+  let text = `\n  LLM Trainer is running at ${url}\n  GraphQL: ${url}/graphql\n`;
+  if (admin)
+    text +=
+      `\n  Administrator account created\n    email:    ${admin.email}\n    password: ${admin.password}\n` +
+      '  (shown once; change it after signing in)\n';
+  return `${text}\n`;
 }
 
 main().catch((error) => {

@@ -17,6 +17,7 @@ import { startGraphQLWebSocket } from './graphql/ws-server.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { applyShield } from './graphql/shield.js';
 import { healthRouter } from './http/health.js';
+import { graphqlMetricsPlugin, httpMetrics, metricsRouter } from './http/metrics.router.js';
 import { playgroundRouter } from './http/playground.js';
 import { accessLog, clientIp, currentRequestId, requestIdMiddleware } from './http/request-context.js';
 import { authenticate, bearerToken } from './modules/auth/viewer.js';
@@ -82,6 +83,7 @@ export async function startServer(
       // graphql-armor's types come from Apollo's CJS build; the objects are the same.
       ...(armor.plugins as unknown as ApolloServerPlugin<Context>[]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      graphqlMetricsPlugin<Context>(app.metrics),
       { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
     ],
   });
@@ -89,8 +91,12 @@ export async function startServer(
 
   expressApp.use(requestIdMiddleware);
   if (config.TRUST_PROXY === undefined) expressApp.use(warnOnceAboutProxy(log));
+  expressApp.use(httpMetrics(app.metrics));
   expressApp.use(accessLog(log));
-  expressApp.use(healthRouter(orm, { dataDir: config.dataDir }));
+  expressApp.use(metricsRouter(app));
+  // Redis, when configured, carries every live view across instances: a replica without it is not ready.
+  const redis = config.REDIS_URL ? [{ name: 'redis', check: () => app.pubsub.ping() }] : [];
+  expressApp.use(healthRouter(orm, { dataDir: config.dataDir, checks: redis }));
   if (config.playground) expressApp.use(playgroundRouter());
   expressApp.use(uploadRouter(app));
   expressApp.use(downloadRouter(app));

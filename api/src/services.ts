@@ -20,6 +20,8 @@ import type { RunQueue } from './modules/run/run-queue.js';
 import { ModelVersionService } from './modules/model-version/model-version.service.js';
 import type { ArtifactStore } from './storage/artifact-store.js';
 import type pg from 'pg';
+import type { AppPubSub } from './pubsub.js';
+import type { AppMetrics } from './metrics.js';
 
 /** Process-wide singletons, created once at start. */
 export interface AppServices {
@@ -33,6 +35,10 @@ export interface AppServices {
   artifacts: ArtifactStore;
   /** A small node-postgres pool for bulk statements the ORM does not express (unnest, COPY). */
   pool: pg.Pool;
+  /** Live events between instances (in process, or Redis with REDIS_URL); one per instance. */
+  pubsub: AppPubSub;
+  /** This instance's Prometheus registry and series (GET /metrics). */
+  metrics: AppMetrics;
 }
 
 /** Per-request services, created on first use. */

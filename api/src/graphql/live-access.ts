@@ -3,7 +3,12 @@ import { forbidden, unauthenticated } from '../errors.js';
 import { reauthenticate } from '../modules/auth/viewer.js';
 import type { Permission } from '../modules/role/permissions.js';
 
-/** Recent answers per (session or token, permission, target), shared by that viewer's subscriptions to it. */
+/**
+ * Recent answers per (session or token, permission, target), shared by that viewer's subscriptions to it.
+ * Per API process on purpose: with several instances each keeps its own (a revocation is seen by every
+ * instance within LIVE_AUTH_RECHECK_MS, as the database is the source); sharing it through Redis would
+ * add a round trip to save one cheap query per window.
+ */
 const recent = new Map<string, { at: number; answer: Promise<void> }>();
 
 /**

@@ -16,7 +16,6 @@ import { RunWorkerResolver } from '../modules/run/run-worker.resolver.js';
 import { ModelVersionResolver } from '../modules/model-version/model-version.resolver.js';
 import { WorkerResolver } from '../modules/worker/worker.resolver.js';
 import { DatasetResolver, DatasetVersionResolver } from '../modules/dataset/dataset.resolver.js';
-import { pubSub } from '../pubsub.js';
 import { ProjectMemberResolver, ProjectResolver } from '../modules/project/project.resolver.js';
 import { RoleResolver } from '../modules/role/role.resolver.js';
 import { UserResolver } from '../modules/user/user.resolver.js';
@@ -43,10 +42,24 @@ const resolvers = [
   ModelVersionResolver,
 ] as const;
 
+/**
+ * type-graphql insists on a pub/sub when there are subscriptions, but every @Subscription here has
+ * its own `subscribe` using the instance's pub/sub from the context (AppServices.pubsub): the schema
+ * is shared by every instance in a process, so it must not hold one.
+ */
+const noTopics = {
+  publish: () => {
+    throw new Error('publish through AppServices.pubsub');
+  },
+  subscribe: () => {
+    throw new Error('subscribe through AppServices.pubsub');
+  },
+};
+
 let built: Promise<GraphQLSchema> | undefined;
 /** The code-first schema (without the shield), built once per process. */
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, pubSub, validate: false, emitSchemaFile: false });
+  built ??= buildSchema({ resolvers, pubSub: noTopics, validate: false, emitSchemaFile: false });
   return built;
 }
 

@@ -43,6 +43,14 @@ export function startGraphQLWebSocket(
   const tooMany = (message: string) => [
     new GraphQLError(message, { originalError: new AppError('RATE_LIMITED', message) }),
   ];
+  app.metrics.ws = {
+    connections: () => wsServer.clients.size,
+    subscriptions: () => {
+      let n = 0;
+      for (const sockets of socketsOf.values()) for (const s of sockets) n += Object.keys(s.subscriptions).length;
+      return n;
+    },
+  };
   wsServer.on('connection', (socket) => {
     // ws has already closed the socket on a protocol error (1009 for a message over maxPayload); graphql-ws
     // would also print each one to the console, which a client could use to flood it. Log it instead.

@@ -18,18 +18,23 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
 
 export const clientIp = (req: Request): string | null => req.ip ?? req.socket.remoteAddress ?? null;
 
-/** One structured line per HTTP request, carrying the request id that error logs also carry. */
+/**
+ * One structured line per HTTP request at debug level (LOG_LEVEL=debug), carrying the request id that
+ * error logs also carry. Not at info: a worker's heartbeats and a dashboard's polling would flood the console.
+ */
 export const accessLog =
   (log: Logger): RequestHandler =>
   (req, res, next) => {
+    if (!log.isLevelEnabled('debug')) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info(
+      log.debug(
         {
           requestId: currentRequestId() ?? res.getHeader('x-request-id'),
           method: req.method,
-          path: req.path,
+          // originalUrl: a router mounted at a path (/graphql) sees only the rest in req.path.
+          path: req.originalUrl.split('?')[0],
           status: res.statusCode,
           ms: Math.round(ms),
         },

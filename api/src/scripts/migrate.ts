@@ -25,8 +25,12 @@ const database = await openDatabase(config);
 try {
   const orm = await openOrm(database.url, 2, log);
   try {
-    const applied = await prepareDatabase(orm, config, new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY), log);
+    const hasher = new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY);
+    const { applied, generatedAdmin } = await prepareDatabase(orm, config, hasher, log);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    // Shown once, here only: set ADMIN_PASSWORD (a Secret) to choose it instead.
+    if (generatedAdmin)
+      console.log(`administrator created: ${generatedAdmin.email}, password ${generatedAdmin.password}`);
   } finally {
     await orm.close();
   }

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pubSub } from '../../src/pubsub.js';
 import { createApiToken, createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
 import { startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
@@ -71,7 +70,7 @@ describe('live re-authorisation', () => {
     await logs.first;
     await app.gql(`mutation($id: ID!) { disableUser(id: $id) { id } }`, { id: user.id }, admin.token);
     const line = { id: '999999', time: new Date(), attempt: 1, level: 'info', message: 'after disabling' };
-    pubSub.publish('RUN_LOGS', runId, { lines: [line] });
+    app.runtime.pubsub.publish('RUN_LOGS', runId, { lines: [line] });
     expect(await logs.end).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringContaining('disabled') });
     await app.gql(`mutation($id: ID!) { enableUser(id: $id) { id } }`, { id: user.id }, admin.token);
   });
@@ -92,7 +91,7 @@ describe('live re-authorisation', () => {
       { i: { userId: ops.id, roles: ['MEMBER'] } },
       admin.token,
     );
-    pubSub.publish('WORKER_UPDATED', { workerId });
+    app.runtime.pubsub.publish('WORKER_UPDATED', { workerId });
     expect(await workers.end).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('worker:manage') });
   });
 
@@ -104,7 +103,7 @@ describe('live re-authorisation', () => {
     const updates = watch(owner.token, `subscription($id: ID!) { runUpdated(id: $id) { id status } }`, { id: run });
     await updates.first;
     expect((await app.gql(`mutation { logout }`, {}, owner.token)).data?.logout).toBe(true);
-    pubSub.publish('RUN_UPDATED', run, { runId: run });
+    app.runtime.pubsub.publish('RUN_UPDATED', run, { runId: run });
     expect(await updates.end).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });

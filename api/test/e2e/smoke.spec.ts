@@ -10,17 +10,39 @@ import { waitForEvent } from '../uploads.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** Resolves with the first match of `pattern` in the process's output. */
+/** Everything the process prints (stdout and stderr, in arrival order). */
+function collectOutput(child: ChildProcess) {
+  const output = { text: '' };
+  const onData = (chunk: Buffer) => void (output.text += chunk.toString());
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  return output;
+}
+
+/** Resolves with the first match of `pattern` in the process's output, printed already or to come. */
 function waitForOutput(child: ChildProcess, pattern: RegExp, output: { text: string }): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output.text += chunk.toString();
-      const match = output.text.match(pattern);
-      if (match) resolve(match);
+    const stop = () => {
+      child.stdout!.off('data', check);
+      child.stderr!.off('data', check);
+      child.off('exit', onExit);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited early (${code}):\n${output.text.slice(-3000)}`)));
+    // Registered after collectOutput's listener, so the text already holds the new chunk.
+    const check = () => {
+      const match = output.text.match(pattern);
+      if (match) {
+        stop();
+        resolve(match);
+      }
+    };
+    const onExit = (code: number | null) => {
+      stop();
+      reject(new Error(`exited early (${code}):\n${output.text.slice(-3000)}`));
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.once('exit', onExit);
+    check();
   });
 }
 
@@ -46,14 +68,19 @@ describe('npm start on a fresh data directory (what a newcomer does)', () => {
         DATA_DIR: dataDir,
         PORT: String(port),
         EMBEDDED_PG_PORT: String(pgPort),
-        LOG_LEVEL: 'warn',
       };
-      for (const key of ['DATABASE_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'NODE_ENV']) delete env[key];
+      // The default console: no LOG_LEVEL, not production.
+      for (const key of ['DATABASE_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'NODE_ENV', 'LOG_LEVEL']) delete env[key];
       child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const output = { text: '' };
+      const output = collectOutput(child);
 
       const [, email, password] = await waitForOutput(child, /email:\s+(\S+)\s+password:\s+(\S+)/, output);
       const [, url] = await waitForOutput(child, /running at (http:\/\/\S+)/, output);
+      // The banner (URL, then the administrator) is the last thing printed, after the worker is up.
+      const bannerEnd = output.text.indexOf('(shown once; change it after signing in)');
+      expect(output.text.indexOf('[agent local] registered')).toBeGreaterThan(-1);
+      expect(output.text.indexOf('[agent local] registered')).toBeLessThan(output.text.indexOf('running at'));
+      expect(output.text.indexOf('running at')).toBeLessThan(bannerEnd);
       expect((await (await fetch(`${url}/readyz`)).json()).status).toBe('ready');
       expect(postgresProcessesFor(dataDir).length).toBeGreaterThan(0);
 
@@ -105,6 +132,11 @@ describe('npm start on a fresh data directory (what a newcomer does)', () => {
       });
       expect(download.status).toBe(200);
       expect((await download.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+
+      // Sign-in, GraphQL, WebSocket, downloads, the worker's heartbeats and batches: none of it is a console line.
+      const afterBanner = output.text.slice(bannerEnd).split('\n').slice(2).join('\n');
+      expect(afterBanner).not.toMatch(/method[=":]+\s*"?(GET|POST|PATCH|HEAD)/);
+      expect(afterBanner).not.toMatch(/"msg":"request"|\brequest\b.*\bstatus=/);
 
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');

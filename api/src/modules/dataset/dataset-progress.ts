@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { LiveAccess } from '../../graphql/live-access.js';
-import { pubSub, type DatasetVersionProgressEvent } from '../../pubsub.js';
+import type { DatasetVersionProgressEvent } from '../../pubsub.js';
 import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
 
 const finished = (status: string) => status !== DatasetVersionStatus.PROCESSING;
@@ -17,9 +17,10 @@ export async function* datasetVersionProgress(
     c.services.datasets.versionAccess(versionId),
   );
   await access.assert();
-  const live = pubSub.subscribe('DATASET_VERSION_PROGRESS', versionId)[Symbol.asyncIterator]();
+  const live = ctx.pubsub.subscribe('DATASET_VERSION_PROGRESS', versionId)[Symbol.asyncIterator]();
   const next = live.next(); // a Repeater listens from its first next()
   try {
+    await ctx.pubsub.listening();
     const current = await ctx.em.fork().findOneOrFail(DatasetVersion, { id: versionId });
     yield { versionId, status: current.status, rowsProcessed: current.rowCount, message: current.error };
     if (finished(current.status)) return;

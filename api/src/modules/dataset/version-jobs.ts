@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { pubSub } from '../../pubsub.js';
 import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
 import type { Dataset } from './dataset.entity.js';
 import { rowStore } from './dataset.service.js';
@@ -67,7 +66,12 @@ export async function createVersionWithJob(
     return v;
   });
   const publish = (status: DatasetVersionStatus, rowsProcessed: number, message: string | null = null) =>
-    pubSub.publish('DATASET_VERSION_PROGRESS', version.id, { versionId: version.id, status, rowsProcessed, message });
+    ctx.pubsub.publish('DATASET_VERSION_PROGRESS', version.id, {
+      versionId: version.id,
+      status,
+      rowsProcessed,
+      message,
+    });
   const em = ctx.em.fork();
   const job = (async () => {
     try {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { pubSub } from '../../pubsub.js';
+import type { AppServices } from '../../services.js';
 import { rollupUpsert, rollupsOf } from './metric-history.js';
 
 export interface IncomingEvent {
@@ -51,6 +51,7 @@ export async function storeEvents(
   workerAccountId: string,
   events: IncomingEvent[],
   maxPoints: number,
+  live: Pick<AppServices, 'pubsub' | 'metrics'>,
 ): Promise<{ stored: number; cancelRequested: boolean; stateChanged: boolean }> {
   const points = metricPoints(events);
   const state = runStateOf(events);
@@ -89,8 +90,9 @@ export async function storeEvents(
       `this run has ${run.used} metric points stored; ${points.length} more would pass its quota of ${maxPoints} (RUN_MAX_METRIC_POINTS)`,
     );
   // Only what is stored is announced: subscribers never see a point the history will not have.
+  live.metrics.ingestedPoints.inc(points.length);
   if (points.length)
-    pubSub.publish('RUN_METRICS', runId, { points: points.map((p) => ({ key: p.k, step: p.s, value: p.v })) });
+    live.pubsub.publish('RUN_METRICS', runId, { points: points.map((p) => ({ key: p.k, step: p.s, value: p.v })) });
   const lines = (run.lines ?? []).map((r) => ({
     id: r.id,
     time: new Date(r.time),
@@ -98,7 +100,7 @@ export async function storeEvents(
     level: logLevel(r.kind, r.payload.level),
     message: String(r.payload.message ?? ''),
   }));
-  if (lines.length) pubSub.publish('RUN_LOGS', runId, { lines });
+  if (lines.length) live.pubsub.publish('RUN_LOGS', runId, { lines });
   return { stored: run.stored, cancelRequested: run.cancel_requested, stateChanged: state !== null };
 }
 

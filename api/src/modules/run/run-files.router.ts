@@ -98,7 +98,7 @@ export function runFilesRouter(app: AppServices): Router {
         await removeUnusedArtifact(app, hash);
         throw error;
       }
-      publishRun(run.id);
+      publishRun(app.pubsub, run.id);
       res.status(201).json({ step, sizeBytes });
     } catch (error) {
       sendRouteError(app, res, error);

@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { badInput } from '../../errors.js';
 import { LiveAccess } from '../../graphql/live-access.js';
 import { sharedView } from '../../graphql/shared-execution.js';
-import { pubSub, type RunLogLineEvent } from '../../pubsub.js';
+import type { RunLogLineEvent } from '../../pubsub.js';
 import type { AppServices } from '../../services.js';
 
 const KEY = /^[\w./-]{1,100}$/;
@@ -30,7 +30,7 @@ export async function* runMetricStream(
   await access.assert();
   const wanted = checkKeys(keys);
   const selection = wanted ? [...wanted].sort().join('\u0000') : '*';
-  const live = pubSub.subscribe('RUN_METRICS', runId)[Symbol.asyncIterator]();
+  const live = app.pubsub.subscribe('RUN_METRICS', runId)[Symbol.asyncIterator]();
   const next = live.next();
   const sent = new Map<string, number>();
   const fresh = (p: { key: string; step: number }) =>
@@ -39,6 +39,7 @@ export async function* runMetricStream(
     for (const p of points) sent.set(p.key, Math.max(p.step, sent.get(p.key) ?? afterStep));
   };
   try {
+    await app.pubsub.listening();
     // The history in pages (keyset on step, key), so a long run's backlog is never one huge result or message.
     const pageSize = ctx.config.LIVE_BACKLOG_PAGE_SIZE;
     let after: { step: number; key: string } = { step: afterStep, key: '' };
@@ -74,10 +75,11 @@ export async function* runLogStream(ctx: Context, app: AppServices, runId: strin
   const access = new LiveAccess(ctx, `run:${runId}`, 'run:read', (c) => c.services.runs.access(runId));
   await access.assert();
   if (afterId !== null && !/^\d{1,18}$/.test(afterId)) throw badInput('afterId', 'must be a log line id');
-  const live = pubSub.subscribe('RUN_LOGS', runId)[Symbol.asyncIterator]();
+  const live = app.pubsub.subscribe('RUN_LOGS', runId)[Symbol.asyncIterator]();
   const next = live.next();
   let last = BigInt(afterId ?? '0');
   try {
+    await app.pubsub.listening();
     const pageSize = ctx.config.LIVE_BACKLOG_PAGE_SIZE;
     for (;;) {
       const page = await app.pool.query<RunLogLineEvent>(

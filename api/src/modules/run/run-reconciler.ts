@@ -1,6 +1,9 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type pg from 'pg';
+import type { AppPubSub } from '../../pubsub.js';
+import type { AppMetrics } from '../../metrics.js';
 import { CLAIM_LOCK_SQL, type RunQueue } from './run-queue.js';
 import { RunAttempt } from './run-attempt.entity.js';
 import { ACTIVE, Run, RunStatus } from './run.entity.js';
@@ -11,11 +14,23 @@ import { publishRun } from './run.service.js';
  * loop makes the run rows follow: the attempt ends as LEASE_EXPIRED and the run waits in the queue
  * again (or ends FAILED when no tries remain, or CANCELLED when a cancel was pending). It also gives a
  * queued run whose job was lost a new one.
+ *
+ * With several API instances on one database, each pass runs under a PostgreSQL advisory lock
+ * taken with try (never waited for): one instance reconciles at a time, the others skip that pass,
+ * and when the holder dies its session ends and the next pass of another instance takes over.
+ * (pg-boss's own monitor already runs once across instances; this loop is ours.)
  */
-export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, everySeconds: number) {
+export function startRunReconciler(
+  orm: MikroORM,
+  queue: RunQueue,
+  log: Logger,
+  everySeconds: number,
+  deps: { pool: pg.Pool; pubsub: AppPubSub; metrics: AppMetrics },
+) {
+  const { pool, pubsub, metrics } = deps;
   let stopped = false;
   let running: Promise<void> | null = null;
-  const tick = async () => {
+  const pass = async () => {
     const runs = await orm.em.fork().find(Run, { status: { $in: [...ACTIVE] }, jobId: { $ne: null } });
     for (const candidate of runs) {
       // The common case, a live lease, costs one read and no lock.
@@ -24,10 +39,12 @@ export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, 
       const lapsed = await orm.em.fork().transactional((tx) => settleLapsed(tx, queue, candidate));
       if (!lapsed) continue;
       log.warn({ runId: candidate.id, attempt: candidate.attempt, jobState: lapsed.jobState }, 'run lease lapsed');
-      publishRun(candidate.id);
+      metrics.leaseLapses.inc();
+      publishRun(pubsub, candidate.id);
     }
-    await requeueOrphans(orm, queue, log);
+    await requeueOrphans(orm, queue, log, pubsub);
   };
+  const tick = async () => void (await asLeader(pool, pass));
   const timer = setInterval(() => {
     if (stopped || running) return;
     running = tick()
@@ -41,6 +58,28 @@ export function startRunReconciler(orm: MikroORM, queue: RunQueue, log: Logger, 
   };
 }
 
+/** Key of the reconciler's advisory lock (any constant shared by every instance of this release). */
+export const RECONCILER_LOCK_KEY = 0x6c6c6d74_01;
+
+/** Runs `work` only if no other session holds the reconciler's lock; true when it ran. */
+export async function asLeader(pool: pg.Pool, work: () => Promise<void>): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [
+      RECONCILER_LOCK_KEY,
+    ]);
+    if (!rows[0]?.ok) return false;
+    try {
+      await work();
+      return true;
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [RECONCILER_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
 /** Job states from which pg-boss will never hand the job to a worker again. */
 const SETTLED = ['completed', 'cancelled', 'failed'];
 
@@ -49,7 +88,7 @@ const SETTLED = ['completed', 'cancelled', 'failed'];
  * run) would wait forever: it gets a new job. One query finds them; each is re-checked under its row
  * lock, so a claim or a completion in flight is never second-guessed.
  */
-async function requeueOrphans(orm: MikroORM, queue: RunQueue, log: Logger) {
+async function requeueOrphans(orm: MikroORM, queue: RunQueue, log: Logger, pubsub: AppPubSub) {
   const orphans = await orm.em.fork().execute<{ id: string }[]>(
     `select r.id from runs r left join pgboss.job j on j.name = r.queue_name and j.id = r.job_id
       where r.status = ? and r.job_id is not null and (j.id is null or j.state::text in (?, ?, ?))`,
@@ -71,7 +110,7 @@ async function requeueOrphans(orm: MikroORM, queue: RunQueue, log: Logger) {
     });
     if (!requeued) continue;
     log.warn({ runId: id }, 'queued run had lost its queue job; queued again');
-    publishRun(id);
+    publishRun(pubsub, id);
   }
 }
 

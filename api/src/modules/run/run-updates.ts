@@ -1,6 +1,5 @@
 import type { Context } from '../../context.js';
 import { LiveAccess } from '../../graphql/live-access.js';
-import { pubSub } from '../../pubsub.js';
 import { FINISHED, Run } from './run.entity.js';
 
 /**
@@ -11,9 +10,10 @@ import { FINISHED, Run } from './run.entity.js';
 export async function* runUpdates(ctx: Context, runId: string): AsyncGenerator<Run> {
   const access = new LiveAccess(ctx, `run:${runId}`, 'run:read', (c) => c.services.runs.access(runId));
   await access.assert();
-  const live = pubSub.subscribe('RUN_UPDATED', runId)[Symbol.asyncIterator]();
+  const live = ctx.pubsub.subscribe('RUN_UPDATED', runId)[Symbol.asyncIterator]();
   const next = live.next();
   try {
+    await ctx.pubsub.listening();
     let run = await ctx.em.fork().findOneOrFail(Run, { id: runId });
     yield run;
     if (FINISHED.includes(run.status)) return;

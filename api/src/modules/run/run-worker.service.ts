@@ -135,7 +135,7 @@ export class RunWorkerService {
     });
     if (!claimed) return null;
     const { run, checkpoint } = claimed;
-    publishRun(run.id);
+    publishRun(this.app.pubsub, run.id);
     const splits = run.datasetVersion.splits;
     return {
       runId: run.id,
@@ -198,6 +198,7 @@ export class RunWorkerService {
         accountId,
         data.events,
         this.app.config.RUN_MAX_METRIC_POINTS,
+        this.app,
       );
     } catch (error) {
       if (error instanceof MetricQuotaError) throw badInput('input.events', error.message);
@@ -205,7 +206,7 @@ export class RunWorkerService {
       if (error instanceof NotHeldError) throw new AppError('LEASE_LOST', error.message);
       throw error;
     }
-    if (result.stateChanged) publishRun(data.runId);
+    if (result.stateChanged) publishRun(this.app.pubsub, data.runId);
     return result;
   }
 
@@ -216,7 +217,7 @@ export class RunWorkerService {
     // attempt ended: the reconciler (which locks it too) never sees a settled job beside a run
     // still marked active, and a resent completion waits, then gets LEASE_LOST.
     const run = await this.ctx.em.transactional((em) => this.settle(em, data, input));
-    publishRun(run.id);
+    publishRun(this.app.pubsub, run.id);
     return run;
   }
 

@@ -8,7 +8,7 @@ import { logLevel } from './run-events.store.js';
 import { checkKeys, runLogStream, runMetricStream } from './run-live.js';
 import { MetricSeries, type MetricsArgs, type RunLogsArgs, type SystemMetricsArgs } from './run-live.inputs.js';
 import { rules, validate } from '../../graphql/validate.js';
-import { pubSub } from '../../pubsub.js';
+import type { AppPubSub } from '../../pubsub.js';
 import type { AppServices } from '../../services.js';
 import { DatasetVersionStatus } from '../dataset/dataset-version.entity.js';
 import { ProjectRole } from '../project/project-member.entity.js';
@@ -31,7 +31,7 @@ const createSchema = z.object({
 /** What a run list shows per row besides the run itself: loaded with the page, not per row. */
 const LIST_POPULATE = ['worker', 'project'];
 
-export const publishRun = (runId: string) => pubSub.publish('RUN_UPDATED', runId, { runId });
+export const publishRun = (pubSub: AppPubSub, runId: string) => pubSub.publish('RUN_UPDATED', runId, { runId });
 
 /** What users do with runs: launch, watch, cancel, retry. Access is checked first, per project. */
 export class RunService {
@@ -114,7 +114,7 @@ export class RunService {
       details: { projectId, baseModelId: run.baseModelId, method: run.method, objective: run.objective },
     });
     await this.ctx.em.flush();
-    publishRun(run.id);
+    publishRun(this.app.pubsub, run.id);
     return run;
   }
 
@@ -149,7 +149,7 @@ export class RunService {
     }
     this.ctx.services.audit.record({ action: 'run.cancel', targetType: 'run', targetId: run.id });
     await this.ctx.em.flush();
-    publishRun(run.id);
+    publishRun(this.app.pubsub, run.id);
     return run;
   }
 
@@ -174,7 +174,7 @@ export class RunService {
     await this.enqueue(run);
     this.ctx.services.audit.record({ action: 'run.retry', targetType: 'run', targetId: run.id });
     await this.ctx.em.flush();
-    publishRun(run.id);
+    publishRun(this.app.pubsub, run.id);
     return run;
   }
 

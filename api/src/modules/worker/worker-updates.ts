@@ -1,6 +1,5 @@
 import type { Context } from '../../context.js';
 import { LiveAccess } from '../../graphql/live-access.js';
-import { pubSub } from '../../pubsub.js';
 import { Worker } from './worker.entity.js';
 
 /**
@@ -10,9 +9,10 @@ import { Worker } from './worker.entity.js';
  */
 export async function* workerUpdates(ctx: Context): AsyncGenerator<Worker[]> {
   const access = new LiveAccess(ctx, 'workers', 'worker:manage', async () => undefined);
-  const live = pubSub.subscribe('WORKER_UPDATED')[Symbol.asyncIterator]();
+  const live = ctx.pubsub.subscribe('WORKER_UPDATED')[Symbol.asyncIterator]();
   const next = live.next();
   try {
+    await ctx.pubsub.listening();
     const now = await ctx.em.fork().find(Worker, { revokedAt: null }, { orderBy: { name: 'asc' }, limit: 200 });
     yield now;
     for (let result = await next; !result.done; result = await live.next()) {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
-import { pubSub } from '../../pubsub.js';
 import type { Context } from '../../context.js';
 import { conflict, forbidden, notFound, unauthenticated } from '../../errors.js';
 import { paginate, type PageArgs } from '../../graphql/pagination.js';
@@ -120,7 +119,7 @@ export class WorkerService {
       details: { name: workerName },
     });
     await em.flush();
-    pubSub.publish('WORKER_UPDATED', { workerId: worker.id });
+    this.app.pubsub.publish('WORKER_UPDATED', { workerId: worker.id });
     return { token: secret, worker };
   }
 
@@ -136,7 +135,7 @@ export class WorkerService {
     worker.account.disabledAt ??= new Date();
     this.ctx.services.audit.record({ action: 'worker.revoke', targetType: 'worker', targetId: worker.id });
     await this.ctx.em.flush();
-    pubSub.publish('WORKER_UPDATED', { workerId: worker.id });
+    this.app.pubsub.publish('WORKER_UPDATED', { workerId: worker.id });
     return worker;
   }
 
@@ -172,7 +171,7 @@ export class WorkerService {
     const worker = await this.self();
     Object.assign(worker, data, { registeredAt: new Date(), lastHeartbeatAt: new Date() });
     await this.ctx.em.flush();
-    pubSub.publish('WORKER_UPDATED', { workerId: worker.id });
+    this.app.pubsub.publish('WORKER_UPDATED', { workerId: worker.id });
     return worker;
   }
 
@@ -187,11 +186,12 @@ export class WorkerService {
       { lastHeartbeatAt: receivedAt, ...(system ? { system } : {}) },
     );
     const leases = await this.ctx.services.runWorker.renewLeases(worker, runs);
+    for (const lease of leases) this.app.metrics.leaseRenewals.inc({ result: lease.valid ? 'renewed' : 'refused' });
     if (system) {
       const held = leases.filter((l) => l.valid).map((l) => l.runId);
       if (held.length) await storeSystemSample(this.app.pool, held, receivedAt, system);
     }
-    pubSub.publish('WORKER_UPDATED', { workerId: worker.id });
+    this.app.pubsub.publish('WORKER_UPDATED', { workerId: worker.id });
     return { workerId: worker.id, receivedAt, leases };
   }
 }
