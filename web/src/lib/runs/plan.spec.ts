@@ -8,6 +8,7 @@ import {
   PRESET_NAMES,
   effectiveDefault,
   isLocked,
+  mergeProblems,
   emptyForm,
   parseValue,
   problemAt,
@@ -199,5 +200,26 @@ describe('parsePriority', () => {
   it('refuses what the API would refuse', () => {
     expect(parsePriority('101')).toEqual({ key: 'plan.launch.priorityRange' });
     expect(parsePriority('1.5')).toEqual({ key: 'plan.validation.integer' });
+  });
+});
+
+describe('mergeProblems', () => {
+  it('counts two bad fields as two problems: one the browser caught, one the API reported', () => {
+    const { problems: client } = toRunConfigInput(form((f) => (f.hyper.learningRate = 'abc')));
+    const merged = mergeProblems(client, { 'hyperparameters.loraR': 'must be 1 to 1024' });
+    expect(Object.keys(merged).sort()).toEqual(['hyperparameters.learningRate', 'hyperparameters.loraR']);
+    expect(merged['hyperparameters.loraR']).toEqual({ text: 'must be 1 to 1024' });
+  });
+
+  it("keeps one message per field: the client's, over the API's verdict on a value never sent", () => {
+    const client = { 'hyperparameters.loraTargetModules': { key: 'plan.validation.modules' } };
+    const server = {
+      'hyperparameters.loraTargetModules.1': 'must be a module name',
+      'resources.gpusPerNode': 'must be 0 to 16',
+    };
+    expect(mergeProblems(client, server)).toEqual({
+      'resources.gpusPerNode': { text: 'must be 0 to 16' },
+      'hyperparameters.loraTargetModules': { key: 'plan.validation.modules' },
+    });
   });
 });

@@ -268,6 +268,22 @@ export function stepOfPath(path: string): PlanStep | null {
   }
 }
 
+/**
+ * Every problem once, keyed by field path: the client's (about what is typed now) and the API's
+ * about any other field. An API message about a field the client already faults, or a part of it
+ * (`loraTargetModules.1`), is a verdict on a value that was never sent: dropped, so it is not counted twice.
+ */
+export function mergeProblems(
+  client: Record<string, Message>,
+  server: Record<string, string>,
+): Record<string, Message> {
+  const faulted = Object.keys(client);
+  const fromServer = Object.entries(server).filter(
+    ([path]) => !faulted.some((own) => path === own || path.startsWith(`${own}.`)),
+  );
+  return { ...Object.fromEntries(fromServer.map(([path, text]) => [path, { text }])), ...client };
+}
+
 /** The message for a control at `path`: its own, or the first one about a part of it (`loraTargetModules.1`). */
 export function problemAt<T>(problems: Record<string, T>, path: string): T | undefined {
   if (path in problems) return problems[path];

