@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProject, createUser, type TestUser } from '../factories.js';
+import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
 import { launchBrowser, signIn } from '../browser.js';
 import { startTestApp, type TestApp } from '../test-app.js';
-import { chatRows, datasetVersion } from '../training.js';
+import { chatRows, datasetVersion, workerToken } from '../training.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const screenshots = join(root, 'test-results', 'screenshots');
@@ -70,4 +70,43 @@ describe('the web app in a real browser', () => {
     expect(await reasons.count()).toBe(2);
     expect(await page.locator('[data-testid=plan-launch-reasons]').innerText()).toMatch(/LoRA rank/);
   });
+
+  it(
+    'on a CPU-only pool the planner starts from a run that can launch, and speaks CPU',
+    { timeout: 60_000 },
+    async () => {
+      const token = await workerToken(app, await loginAdmin(app), 'cpu-only');
+      const machine = { hostname: 'cpu-only', gpus: [], cpuCount: 2, memoryMb: 4096, agentVersion: 'test' };
+      const registered = await app.gql(
+        `mutation($i: RegisterWorkerInput!) { registerWorker(input: $i) { id } }`,
+        { i: machine },
+        token,
+      );
+      expect(registered.errors).toBeUndefined();
+
+      await page.goto(`${app.url}/projects/${projectId}/plan?versionId=${versionId}`);
+      const model = page.locator('[data-testid=plan-model]');
+      await expect.poll(() => model.inputValue()).toBe('llm-trainer/tiny-qwen3');
+      // Its size in millions of parameters and megabytes, not "0 B" and "≈ 0 GB".
+      const step = page.locator('[data-testid=plan-step-card]');
+      expect(await step.innerText()).toMatch(/0\.1 M/);
+      expect(await step.innerText()).toMatch(/MB \+ activations/);
+      expect(await step.innerText()).not.toMatch(/≈ 0 GB/);
+
+      const estimate = page.locator('[data-testid=plan-estimate]');
+      await page.locator('[data-testid=plan-total-gb]').waitFor();
+      const text = await estimate.innerText();
+      expect(text).toContain('GiB peak RAM (CPU run)');
+      expect(text).toContain('< 10 MiB');
+      expect(text).not.toMatch(/\b0 GiB/);
+      expect(text).not.toMatch(/CUDA|Fits on|A100|GPU/);
+
+      await page.click('[data-testid=plan-step-resources]');
+      expect(await page.locator('#plan-gpusPerNode').inputValue()).toBe('0');
+      expect(await page.locator('[data-testid=plan-pool]').innerText()).toContain('CPU-only');
+      await page.click('[data-testid=plan-step-review]');
+      expect(await page.locator('[data-testid=plan-json]').innerText()).toContain('"precision": "FP32"');
+      expect(await page.locator('[data-testid=plan-launch]').isDisabled()).toBe(false);
+    },
+  );
 });

@@ -8,6 +8,8 @@ import {
   PRESET_NAMES,
   effectiveDefault,
   isLocked,
+  fitToPool,
+  CPU_MODEL,
   mergeProblems,
   emptyForm,
   parseValue,
@@ -221,5 +223,30 @@ describe('mergeProblems', () => {
       'resources.gpusPerNode': { text: 'must be 0 to 16' },
       'hyperparameters.loraTargetModules': { key: 'plan.validation.modules' },
     });
+  });
+});
+
+describe('fitToPool', () => {
+  const ids = ['Qwen/Qwen3-0.6B', CPU_MODEL];
+
+  it('on a CPU-only pool starts from 0 GPUs, fp32 and the tiny model: the plan launches as it is', () => {
+    const f = emptyForm();
+    f.datasetVersionId = 'v1';
+    expect(fitToPool(f, { cpuOnly: true, maxGpus: 0 }, ids)).toBe(true);
+    const { input, problems } = toRunConfigInput(f);
+    expect(problems).toEqual({});
+    expect(input.baseModelId).toBe(CPU_MODEL);
+    expect(input.resources).toMatchObject({ gpusPerNode: 0, nodes: 1 });
+    expect(input.hyperparameters).toEqual({ precision: 'FP32' });
+  });
+
+  it("keeps what someone already chose, and leaves a GPU pool's defaults alone", () => {
+    const chosen = form((f) => (f.resources.gpusPerNode = '2'));
+    expect(fitToPool(chosen, { cpuOnly: true, maxGpus: 0 }, ids)).toBe(false);
+    expect(chosen.baseModelId).toBe('Qwen/Qwen3-0.6B');
+    expect(chosen.resources.gpusPerNode).toBe('2');
+    const gpu = emptyForm();
+    expect(fitToPool(gpu, { cpuOnly: false, maxGpus: 8 }, ids)).toBe(false);
+    expect(gpu).toEqual(emptyForm());
   });
 });

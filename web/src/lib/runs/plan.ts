@@ -169,6 +169,29 @@ export function emptyForm(): PlanForm {
   };
 }
 
+/** The model a CPU-only pool can train in minutes (random weights, real Qwen3 tokenizer and template). */
+export const CPU_MODEL = 'llm-trainer/tiny-qwen3';
+
+/** What the planner needs to know about the workers (the API's `workerPool`). */
+export interface PoolFacts {
+  cpuOnly: boolean;
+  maxGpus: number | null;
+}
+
+/**
+ * Starts an untouched form from what the workers can run, so that the first plan launches as it is:
+ * on a CPU-only pool 0 GPUs, fp32 and, with no model chosen yet, the tiny model. A value someone
+ * already set is kept. Returns whether the model was chosen here (the page says so).
+ */
+export function fitToPool(form: PlanForm, pool: PoolFacts, modelIds: readonly string[]): boolean {
+  if (!pool.cpuOnly) return false;
+  if (form.resources.gpusPerNode === emptyForm().resources.gpusPerNode) form.resources.gpusPerNode = '0';
+  if (form.hyper.precision === '') form.hyper.precision = 'FP32';
+  if (form.baseModelId || !modelIds.includes(CPU_MODEL)) return false;
+  form.baseModelId = CPU_MODEL;
+  return true;
+}
+
 /** GraphQL `Int` is 32-bit signed; a bigger number fails before the API can say which field. */
 const INT_MAX = 2 ** 31 - 1;
 const INTEGER = /^[-+]?\d+$/;

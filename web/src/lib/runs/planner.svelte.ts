@@ -10,6 +10,7 @@ import {
   toRunConfigInput,
   type PlanForm,
   type PlanStep,
+  type PoolFacts,
 } from './plan';
 
 /** Wait this long after the last change before asking the API for an estimate. */
@@ -35,6 +36,10 @@ export class Planner {
   launchError = $state<AppError | null>(null);
   /** A failure no control can show: network, permission, or a field this page does not have. */
   error = $state<AppError | null>(null);
+  /** What the workers can run (counts), once known. */
+  pool = $state<(PoolFacts & { registered: number; online: number }) | null>(null);
+  /** The model was chosen for the user because the pool is CPU-only. */
+  modelFromPool = $state(false);
   #serverProblems = $state<Record<string, string>>({});
   #generation = 0;
   #lastSent = '';
@@ -47,6 +52,8 @@ export class Planner {
   readonly placed = $derived<PlacedProblem[]>(
     Object.entries(this.problems).map(([path, message]) => ({ path, step: stepOfPath(path), message })),
   );
+  /** The run as planned trains on CPU (0 GPUs per node): the estimate speaks of RAM, not GPUs. */
+  readonly onCpu = $derived(this.built.input.resources?.gpusPerNode === 0);
   /** Launch needs a version, a model and no problem left. */
   readonly launchable = $derived(this.ready && this.placed.length === 0);
 
