@@ -109,4 +109,33 @@ describe('the web app in a real browser', () => {
       expect(await page.locator('[data-testid=plan-launch]').isDisabled()).toBe(false);
     },
   );
+
+  it(
+    'a newcomer is led to the Demo project; the two kinds of model are named apart; favicon.ico',
+    { timeout: 60_000 },
+    async () => {
+      const demoId = await createProject(app, member.token, 'Demo');
+      await page.goto(`${app.url}/`);
+      await page.locator('[data-testid=get-started]').waitFor();
+      expect(await page.locator('[data-testid=start-plan]').getAttribute('href')).toBe(`/projects/${demoId}/plan`);
+
+      const nav = page.locator('header nav');
+      expect(await nav.innerText()).toContain('Base models');
+      await page.goto(`${app.url}/projects/${projectId}`);
+      expect(await page.locator('[data-testid=project-models]').innerText()).toBe('Model versions');
+      await page.selectOption('[data-testid=language-switch]', 'zh-CN');
+      await expect.poll(() => nav.innerText()).toContain('基座模型');
+      expect(await page.locator('[data-testid=project-models]').innerText()).toBe('模型版本');
+      await page.selectOption('[data-testid=language-switch]', 'en');
+
+      const icon = await page.request.get(`${app.url}/favicon.ico`);
+      expect(icon.status()).toBe(200);
+      expect((await icon.body()).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+
+      // The test server has the playground off: integrators are pointed at the docs instead.
+      await page.goto(`${app.url}/profile`);
+      await page.locator('[data-testid=integrators-docs]').waitFor();
+      expect(await page.locator('[data-testid=playground-link]').count()).toBe(0);
+    },
+  );
 });
