@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
 import { launchBrowser, signIn } from '../browser.js';
 import { startTestApp, type TestApp } from '../test-app.js';
-import { chatRows, datasetVersion, workerToken } from '../training.js';
+import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const screenshots = join(root, 'test-results', 'screenshots');
@@ -138,4 +138,19 @@ describe('the web app in a real browser', () => {
       expect(await page.locator('[data-testid=playground-link]').count()).toBe(0);
     },
   );
+
+  it('comparing runs names each colour and puts final metrics side by side', { timeout: 60_000 }, async () => {
+    const ids: string[] = [];
+    for (const name of ['lr 1e-3', 'lr 2e-3']) {
+      const res = await app.gql(CREATE_RUN, { i: { ...tinyRun(versionId), name } }, member.token);
+      ids.push(res.data!.createRun.id as string);
+    }
+    await page.goto(`${app.url}/projects/${projectId}/runs/compare?ids=${ids.join(',')}`);
+    const legend = page.locator('[data-testid=compare-legend] li');
+    await expect
+      .poll(() => legend.allInnerTexts())
+      .toEqual([expect.stringContaining('lr 1e-3'), expect.stringContaining('lr 2e-3')]);
+    // Queued runs have no final metrics yet, and the page says so (a finished pair: runs-browser.spec).
+    expect(await page.locator('[data-testid=compare-final-metrics]').innerText()).toContain('No final metrics yet');
+  });
 });
