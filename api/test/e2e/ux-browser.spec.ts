@@ -153,4 +153,45 @@ describe('the web app in a real browser', () => {
     // Queued runs have no final metrics yet, and the page says so (a finished pair: runs-browser.spec).
     expect(await page.locator('[data-testid=compare-final-metrics]').innerText()).toContain('No final metrics yet');
   });
+
+  it('on a phone (390×844) no main page scrolls sideways', { timeout: 90_000 }, async () => {
+    const runId = (await app.gql(CREATE_RUN, { i: { ...tinyRun(versionId), name: 'phone' } }, member.token)).data!
+      .createRun.id as string;
+    await page.setViewportSize({ width: 390, height: 844 });
+    const pages: Record<string, string> = {
+      dashboard: '/',
+      projects: '/projects',
+      project: `/projects/${projectId}`,
+      datasets: `/projects/${projectId}/datasets`,
+      runs: `/projects/${projectId}/runs`,
+      run: `/projects/${projectId}/runs/${runId}`,
+      plan: `/projects/${projectId}/plan?versionId=${versionId}`,
+      'model-versions': `/projects/${projectId}/models`,
+      'base-models': '/models',
+      profile: '/profile',
+    };
+    const overflowing: Record<string, { px: number; by: string[] }> = {};
+    for (const [name, path] of Object.entries(pages)) {
+      await page.goto(`${app.url}${path}`);
+      await page.locator('main h1').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      if (name === 'plan') {
+        await page.locator('[data-testid=plan-model]').selectOption('llm-trainer/tiny-qwen3');
+        await page.click('[data-testid=plan-step-review]');
+        await page.locator('[data-testid=plan-json]').waitFor();
+      }
+      // How far the page scrolls sideways, and what sticks out (to say what to fix when it fails).
+      const excess = await page.evaluate(() => ({
+        px: document.scrollingElement!.scrollWidth - window.innerWidth,
+        by: [...document.querySelectorAll('main *')]
+          .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+          .slice(0, 3)
+          .map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
+      }));
+      if (excess.px > 0) overflowing[name] = excess;
+      await page.screenshot({ path: join(screenshots, `phone-${name}.png`), fullPage: true });
+    }
+    expect(overflowing).toEqual({});
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
 });
