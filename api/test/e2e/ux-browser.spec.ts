@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
@@ -194,4 +195,47 @@ describe('the web app in a real browser', () => {
     expect(overflowing).toEqual({});
     await page.setViewportSize({ width: 1280, height: 800 });
   });
+
+  it(
+    'axe finds no serious or critical problem on the main pages, light and dark, en and zh-CN',
+    { timeout: 180_000 },
+    async () => {
+      const runId = (await app.gql(CREATE_RUN, { i: { ...tinyRun(versionId), name: 'a11y' } }, member.token)).data!
+        .createRun.id as string;
+      const pages: Record<string, string> = {
+        dashboard: '/',
+        project: `/projects/${projectId}`,
+        runs: `/projects/${projectId}/runs`,
+        run: `/projects/${projectId}/runs/${runId}`,
+        plan: `/projects/${projectId}/plan?versionId=${versionId}`,
+        'base-models': '/models',
+        profile: '/profile',
+      };
+      const found: string[] = [];
+      for (const theme of ['light', 'dark'])
+        for (const locale of ['en', 'zh-CN']) {
+          await page.evaluate(
+            ([theme, locale]) => {
+              localStorage.setItem('llm-trainer.theme', theme!);
+              localStorage.setItem('llm-trainer.locale', locale!);
+            },
+            [theme, locale],
+          );
+          for (const [name, path] of Object.entries(pages)) {
+            await page.goto(`${app.url}${path}`);
+            await page.locator('main h1').first().waitFor();
+            await page.waitForLoadState('networkidle');
+            // The page is in the theme and language asked for (else this would check one combination four times).
+            expect(
+              await page.evaluate(() => [document.documentElement.dataset.theme, document.documentElement.lang]),
+            ).toEqual([theme, locale]);
+            const { violations } = await new AxeBuilder({ page }).analyze();
+            for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'))
+              found.push(`${theme}/${locale} ${name}: ${v.id} × ${v.nodes.length} (${v.nodes[0]?.target.join(' ')})`);
+          }
+        }
+      await page.evaluate(() => localStorage.removeItem('llm-trainer.theme'));
+      expect(found).toEqual([]);
+    },
+  );
 });
