@@ -96,6 +96,7 @@ const EXPECTED: Record<string, Access> = {
   'Query.baseModel': 'signed-in',
   'Query.estimateRun': 'run:create',
   'Query.workers': 'worker:manage',
+  'Query.workerPool': 'signed-in',
   'Mutation.createWorkerToken': 'worker:manage',
   'Mutation.revokeWorkerToken': 'worker:manage',
   'Mutation.registerWorker': 'worker:run',

@@ -118,6 +118,12 @@ describe('runs in a real browser', () => {
       await page.locator('[data-testid=compare-charts] .live-chart').first().waitFor();
       const differing = page.locator('[data-testid=diff-row][data-differs=true]');
       await expect.poll(() => differing.filter({ hasText: 'learningRate' }).count()).toBe(1);
+      // A legend names each run's colour; final metrics side by side, one value per run.
+      const legend = await page.locator('[data-testid=compare-legend]').innerText();
+      expect(legend).toContain('browser launch');
+      expect(legend).toContain('second');
+      const trainLoss = page.locator('[data-testid=final-metric-row]', { hasText: 'train_loss' });
+      expect(await trainLoss.locator('td').count()).toBe(2);
 
       // The model the first run produced.
       await page.goto(`${app.url}/projects/${projectId}/runs/${runId}`);

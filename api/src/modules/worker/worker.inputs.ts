@@ -33,3 +33,21 @@ export class WorkerHeartbeat {
   @Field(() => Date) receivedAt!: Date;
   @Field(() => [RunLease], { description: 'One per run the worker said it holds' }) leases!: RunLease[];
 }
+
+@ObjectType({
+  description:
+    'What the registered workers can run, in counts only (no names or hosts): for planning a run that a worker can take',
+})
+export class WorkerPoolSummary {
+  @Field(() => Int, { description: 'Workers registered and not revoked' })
+  registered!: number;
+
+  @Field(() => Int, { description: 'Of those, how many sent a heartbeat lately' })
+  online!: number;
+
+  @Field(() => Int, { nullable: true, description: 'The most GPUs one worker has; null when none is registered' })
+  maxGpus!: number | null;
+
+  @Field(() => Boolean, { description: 'Workers are registered and none has a GPU: runs train on CPU' })
+  cpuOnly!: boolean;
+}

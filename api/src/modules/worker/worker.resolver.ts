@@ -17,7 +17,7 @@ import { workerUpdates } from './worker-updates.js';
 import type { Context } from '../../context.js';
 import { Connection, PageArgs } from '../../graphql/pagination.js';
 import { HeldRunInput } from '../run/run-worker.inputs.js';
-import { CreatedWorkerToken, RegisterWorkerInput, WorkerHeartbeat } from './worker.inputs.js';
+import { CreatedWorkerToken, RegisterWorkerInput, WorkerHeartbeat, WorkerPoolSummary } from './worker.inputs.js';
 import { Worker } from './worker.entity.js';
 import { ONLINE_WITHIN_MS } from './worker.service.js';
 
@@ -29,6 +29,13 @@ export class WorkerResolver {
   @Query(() => WorkerConnection, { description: 'Needs worker:manage' })
   workers(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context) {
     return ctx.services.workers.list(page);
+  }
+
+  @Query(() => WorkerPoolSummary, {
+    description: 'Anyone signed in. How many workers there are and the most GPUs one has, to plan runs that fit',
+  })
+  workerPool(@Ctx() ctx: Context) {
+    return ctx.services.workers.summary();
   }
 
   @Mutation(() => CreatedWorkerToken, {

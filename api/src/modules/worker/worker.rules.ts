@@ -1,7 +1,7 @@
-import { hasPermission } from '../../graphql/rules.js';
+import { hasPermission, isAuthenticated } from '../../graphql/rules.js';
 
 export const workerRules = {
-  Query: { workers: hasPermission('worker:manage') },
+  Query: { workers: hasPermission('worker:manage'), workerPool: isAuthenticated },
   Mutation: {
     createWorkerToken: hasPermission('worker:manage'),
     revokeWorkerToken: hasPermission('worker:manage'),

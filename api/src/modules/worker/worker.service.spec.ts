@@ -27,6 +27,20 @@ async function newWorker(name: string) {
 }
 
 describe('workers', () => {
+  it('a member sees what the pool can run, in counts only: a CPU-only pool says so', async () => {
+    const member = await createUser(app, ['MEMBER'], 'planner');
+    const POOL = `{ workerPool { registered online maxGpus cpuOnly } }`;
+    const pool = async () => (await app.gql(POOL, {}, member.token)).data!.workerPool;
+    expect(await pool()).toEqual({ registered: 0, online: 0, maxGpus: null, cpuOnly: false });
+    const { token, worker } = await newWorker('cpu-pool');
+    await app.gql(REGISTER, { input: { ...machine, hostname: 'cpu-pool', gpus: [] } }, token);
+    expect(await pool()).toEqual({ registered: 1, online: 1, maxGpus: 0, cpuOnly: true });
+    // The workers themselves (names, hosts) stay for those who manage them.
+    expect(errorCode(await app.gql(`{ workers { totalCount } }`, {}, member.token))).toBe('FORBIDDEN');
+    await app.gql(`mutation($id: ID!) { revokeWorkerToken(id: $id) { id } }`, { id: worker.id }, adminToken);
+    expect((await pool()).registered).toBe(0);
+  });
+
   it('an administrator creates a worker token; the agent registers and heartbeats with it', async () => {
     const { token, worker } = await newWorker('gpu-01');
     expect(worker.online).toBe(false);

@@ -11,7 +11,7 @@ import { API_TOKEN_PREFIX, newOpaqueToken, sha256 } from '../auth/tokens.js';
 import { Role } from '../role/role.entity.js';
 import { User } from '../user/user.entity.js';
 import type { HeldRunInput } from '../run/run-worker.inputs.js';
-import type { CreatedWorkerToken, RegisterWorkerInput, WorkerHeartbeat } from './worker.inputs.js';
+import type { CreatedWorkerToken, RegisterWorkerInput, WorkerHeartbeat, WorkerPoolSummary } from './worker.inputs.js';
 import { Worker } from './worker.entity.js';
 
 /** A worker is online while its heartbeats are this fresh. */
@@ -164,6 +164,19 @@ export class WorkerService {
   async pool(): Promise<{ maxGpus: number } | null> {
     const workers = await this.ctx.em.find(Worker, { revokedAt: null, registeredAt: { $ne: null } });
     return workers.length ? { maxGpus: Math.max(...workers.map((w) => w.gpus.length)) } : null;
+  }
+
+  /** The pool in counts, for anyone signed in: what a planned run can ask for. */
+  async summary(): Promise<WorkerPoolSummary> {
+    const workers = await this.ctx.em.find(Worker, { revokedAt: null, registeredAt: { $ne: null } });
+    const maxGpus = workers.length ? Math.max(...workers.map((w) => w.gpus.length)) : null;
+    const since = Date.now() - ONLINE_WITHIN_MS;
+    return {
+      registered: workers.length,
+      online: workers.filter((w) => (w.lastHeartbeatAt?.getTime() ?? 0) > since).length,
+      maxGpus,
+      cpuOnly: maxGpus === 0,
+    };
   }
 
   async register(input: RegisterWorkerInput): Promise<Worker> {

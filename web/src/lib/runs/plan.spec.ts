@@ -8,6 +8,9 @@ import {
   PRESET_NAMES,
   effectiveDefault,
   isLocked,
+  fitToPool,
+  CPU_MODEL,
+  mergeProblems,
   emptyForm,
   parseValue,
   problemAt,
@@ -199,5 +202,51 @@ describe('parsePriority', () => {
   it('refuses what the API would refuse', () => {
     expect(parsePriority('101')).toEqual({ key: 'plan.launch.priorityRange' });
     expect(parsePriority('1.5')).toEqual({ key: 'plan.validation.integer' });
+  });
+});
+
+describe('mergeProblems', () => {
+  it('counts two bad fields as two problems: one the browser caught, one the API reported', () => {
+    const { problems: client } = toRunConfigInput(form((f) => (f.hyper.learningRate = 'abc')));
+    const merged = mergeProblems(client, { 'hyperparameters.loraR': 'must be 1 to 1024' });
+    expect(Object.keys(merged).sort()).toEqual(['hyperparameters.learningRate', 'hyperparameters.loraR']);
+    expect(merged['hyperparameters.loraR']).toEqual({ text: 'must be 1 to 1024' });
+  });
+
+  it("keeps one message per field: the client's, over the API's verdict on a value never sent", () => {
+    const client = { 'hyperparameters.loraTargetModules': { key: 'plan.validation.modules' } };
+    const server = {
+      'hyperparameters.loraTargetModules.1': 'must be a module name',
+      'resources.gpusPerNode': 'must be 0 to 16',
+    };
+    expect(mergeProblems(client, server)).toEqual({
+      'resources.gpusPerNode': { text: 'must be 0 to 16' },
+      'hyperparameters.loraTargetModules': { key: 'plan.validation.modules' },
+    });
+  });
+});
+
+describe('fitToPool', () => {
+  const ids = ['Qwen/Qwen3-0.6B', CPU_MODEL];
+
+  it('on a CPU-only pool starts from 0 GPUs, fp32 and the tiny model: the plan launches as it is', () => {
+    const f = emptyForm();
+    f.datasetVersionId = 'v1';
+    expect(fitToPool(f, { cpuOnly: true, maxGpus: 0 }, ids)).toBe(true);
+    const { input, problems } = toRunConfigInput(f);
+    expect(problems).toEqual({});
+    expect(input.baseModelId).toBe(CPU_MODEL);
+    expect(input.resources).toMatchObject({ gpusPerNode: 0, nodes: 1 });
+    expect(input.hyperparameters).toEqual({ precision: 'FP32' });
+  });
+
+  it("keeps what someone already chose, and leaves a GPU pool's defaults alone", () => {
+    const chosen = form((f) => (f.resources.gpusPerNode = '2'));
+    expect(fitToPool(chosen, { cpuOnly: true, maxGpus: 0 }, ids)).toBe(false);
+    expect(chosen.baseModelId).toBe('Qwen/Qwen3-0.6B');
+    expect(chosen.resources.gpusPerNode).toBe('2');
+    const gpu = emptyForm();
+    expect(fitToPool(gpu, { cpuOnly: false, maxGpus: 8 }, ids)).toBe(false);
+    expect(gpu).toEqual(emptyForm());
   });
 });

@@ -169,6 +169,29 @@ export function emptyForm(): PlanForm {
   };
 }
 
+/** The model a CPU-only pool can train in minutes (random weights, real Qwen3 tokenizer and template). */
+export const CPU_MODEL = 'llm-trainer/tiny-qwen3';
+
+/** What the planner needs to know about the workers (the API's `workerPool`). */
+export interface PoolFacts {
+  cpuOnly: boolean;
+  maxGpus: number | null;
+}
+
+/**
+ * Starts an untouched form from what the workers can run, so that the first plan launches as it is:
+ * on a CPU-only pool 0 GPUs, fp32 and, with no model chosen yet, the tiny model. A value someone
+ * already set is kept. Returns whether the model was chosen here (the page says so).
+ */
+export function fitToPool(form: PlanForm, pool: PoolFacts, modelIds: readonly string[]): boolean {
+  if (!pool.cpuOnly) return false;
+  if (form.resources.gpusPerNode === emptyForm().resources.gpusPerNode) form.resources.gpusPerNode = '0';
+  if (form.hyper.precision === '') form.hyper.precision = 'FP32';
+  if (form.baseModelId || !modelIds.includes(CPU_MODEL)) return false;
+  form.baseModelId = CPU_MODEL;
+  return true;
+}
+
 /** GraphQL `Int` is 32-bit signed; a bigger number fails before the API can say which field. */
 const INT_MAX = 2 ** 31 - 1;
 const INTEGER = /^[-+]?\d+$/;
@@ -266,6 +289,22 @@ export function stepOfPath(path: string): PlanStep | null {
     default:
       return null;
   }
+}
+
+/**
+ * Every problem once, keyed by field path: the client's (about what is typed now) and the API's
+ * about any other field. An API message about a field the client already faults, or a part of it
+ * (`loraTargetModules.1`), is a verdict on a value that was never sent: dropped, so it is not counted twice.
+ */
+export function mergeProblems(
+  client: Record<string, Message>,
+  server: Record<string, string>,
+): Record<string, Message> {
+  const faulted = Object.keys(client);
+  const fromServer = Object.entries(server).filter(
+    ([path]) => !faulted.some((own) => path === own || path.startsWith(`${own}.`)),
+  );
+  return { ...Object.fromEntries(fromServer.map(([path, text]) => [path, { text }])), ...client };
 }
 
 /** The message for a control at `path`: its own, or the first one about a part of it (`loraTargetModules.1`). */

@@ -2,14 +2,24 @@ import { render, type Message } from '$lib/forms.svelte';
 import { mutate, query } from '$lib/graphql/client';
 import { toAppError, type AppError } from '$lib/graphql/errors';
 import { CreateRunDocument, EstimateRunDocument, type RunEstimateFieldsFragment } from '$lib/graphql/generated/graphql';
-import { emptyForm, problemAt, stepOfPath, toRunConfigInput, type PlanForm, type PlanStep } from './plan';
+import {
+  emptyForm,
+  mergeProblems,
+  problemAt,
+  stepOfPath,
+  toRunConfigInput,
+  type PlanForm,
+  type PlanStep,
+  type PoolFacts,
+} from './plan';
 
 /** Wait this long after the last change before asking the API for an estimate. */
 export const ESTIMATE_DELAY_MS = 300;
 
 export interface PlacedProblem {
   path: string;
-  step: PlanStep;
+  /** The step whose control shows it; null for a field this page has no control for. */
+  step: PlanStep | null;
   message: Message;
 }
 
@@ -26,6 +36,10 @@ export class Planner {
   launchError = $state<AppError | null>(null);
   /** A failure no control can show: network, permission, or a field this page does not have. */
   error = $state<AppError | null>(null);
+  /** What the workers can run (counts), once known. */
+  pool = $state<(PoolFacts & { registered: number; online: number }) | null>(null);
+  /** The model was chosen for the user because the pool is CPU-only. */
+  modelFromPool = $state(false);
   #serverProblems = $state<Record<string, string>>({});
   #generation = 0;
   #lastSent = '';
@@ -33,16 +47,15 @@ export class Planner {
   readonly built = $derived(toRunConfigInput(this.form));
   readonly ready = $derived(!!this.form.datasetVersionId && !!this.form.baseModelId);
   /** The client's messages win: they are about what is typed now, the server's about a moment ago. */
-  readonly problems = $derived<Record<string, Message>>({
-    ...Object.fromEntries(Object.entries(this.#serverProblems).map(([path, text]) => [path, { text }])),
-    ...this.built.problems,
-  });
+  readonly problems = $derived<Record<string, Message>>(mergeProblems(this.built.problems, this.#serverProblems));
+  /** Every problem, each once: what the counts say and what Launch lists as its reasons. */
   readonly placed = $derived<PlacedProblem[]>(
-    Object.entries(this.problems).flatMap(([path, message]) => {
-      const step = stepOfPath(path);
-      return step ? [{ path, step, message }] : [];
-    }),
+    Object.entries(this.problems).map(([path, message]) => ({ path, step: stepOfPath(path), message })),
   );
+  /** The run as planned trains on CPU (0 GPUs per node): the estimate speaks of RAM, not GPUs. */
+  readonly onCpu = $derived(this.built.input.resources?.gpusPerNode === 0);
+  /** Launch needs a version, a model and no problem left. */
+  readonly launchable = $derived(this.ready && this.placed.length === 0);
 
   /** The translated message for the control at `path` (an API field path without `input.`). */
   messageAt(path: string): string | undefined {
@@ -55,8 +68,8 @@ export class Planner {
    * the new run's id, or null when it was refused: its field problems then show like an estimate's.
    */
   async launch(extra: { name: string; priority: number }): Promise<string | null> {
-    const { input, problems } = this.built;
-    if (!this.ready || Object.keys(problems).length || this.launching) return null;
+    const { input } = this.built;
+    if (!this.launchable || this.launching) return null;
     this.launching = true;
     this.launchError = null;
     const name = extra.name.trim();
@@ -81,19 +94,24 @@ export class Planner {
     return unplaced.length || Object.keys(paths).length === 0 ? error : null;
   }
 
-  /** Asks for an estimate of the form as it is now, unless it is incomplete, unsendable or unchanged. */
+  /**
+   * Asks for an estimate of the form as it is now, unless it is incomplete or unchanged. With fields
+   * the client cannot send, the rest still goes to the API, so that its problems show at the same
+   * time as the client's; the estimate of a form that leaves those fields out would mislead: none.
+   */
   async refresh(): Promise<void> {
     const { input, problems } = this.built;
-    if (!this.ready || Object.keys(problems).length) {
-      // Nothing to ask yet, or something that cannot be sent: an older estimate would mislead.
+    const unsendable = Object.keys(problems);
+    if (unsendable.length) this.estimate = null;
+    if (!this.ready) {
       this.#generation++;
       this.#lastSent = '';
       this.estimate = null;
       this.estimating = false;
-      if (!this.ready) this.#serverProblems = {};
+      this.#serverProblems = {};
       return;
     }
-    const key = JSON.stringify(input);
+    const key = JSON.stringify({ input, unsendable });
     if (key === this.#lastSent) return;
     this.#lastSent = key;
     const mine = ++this.#generation;
@@ -101,7 +119,7 @@ export class Planner {
     try {
       const data = await query(EstimateRunDocument, { input });
       if (mine !== this.#generation) return;
-      this.estimate = data.estimateRun;
+      this.estimate = unsendable.length ? null : data.estimateRun;
       this.#serverProblems = {};
       this.error = null;
     } catch (caught) {
