@@ -28,7 +28,8 @@ let agent: Agent | null = null;
 
 beforeAll(async () => {
   app = await startTestApp({
-    RUN_LEASE_SECONDS: '10',
+    // Short enough to wait for a lapse, long enough that a heartbeat is not missed on a loaded machine.
+    RUN_LEASE_SECONDS: '20',
     RUN_QUEUE_MONITOR_SECONDS: '1',
     RUN_RETRY_DELAY_SECONDS: '0',
     RUN_MAX_ATTEMPTS: '2',
