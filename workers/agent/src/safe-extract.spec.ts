@@ -1,4 +1,4 @@
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
@@ -39,9 +39,32 @@ describe('checkpoint archive extraction', () => {
 
   it('refuses a hard link', async () => {
     const s = stage();
-    linkSync(join(s.src, 'checkpoint-2', 'weights.bin'), join(s.src, 'checkpoint-2', 'copy.bin'));
-    await tar.c({ gzip: true, file: s.archive, cwd: s.src }, ['checkpoint-2']);
-    await expect(extractArchive(s.archive, s.target)).rejects.toThrow('hard links are not allowed');
+    // Written by hand: tar's packer writes after its end around a hard link (an uncaught error after
+    // the archive is done, seen in CI), and the entry is all this test needs.
+    const block = (fields: ConstructorParameters<typeof tar.Header>[0]) => {
+      const b = Buffer.alloc(512);
+      new tar.Header(fields).encode(b, 0);
+      return b;
+    };
+    const data = Buffer.from('weights');
+    const common = { mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 };
+    const archive = join(s.dir, 'a.tar');
+    writeFileSync(
+      archive,
+      Buffer.concat([
+        block({ ...common, path: 'checkpoint-2/weights.bin', type: 'File', size: data.length }),
+        Buffer.concat([data, Buffer.alloc(512 - data.length)]),
+        block({
+          ...common,
+          path: 'checkpoint-2/copy.bin',
+          type: 'Link',
+          linkpath: 'checkpoint-2/weights.bin',
+          size: 0,
+        }),
+        Buffer.alloc(1024),
+      ]),
+    );
+    await expect(extractArchive(archive, s.target)).rejects.toThrow('hard links are not allowed');
     expect(readdirSync(s.target)).toEqual([]);
   });
 
