@@ -13,8 +13,10 @@ import { User } from './modules/user/user.entity.js';
 import type { AppServices } from './services.js';
 import { join } from 'node:path';
 import pg from 'pg';
-import { RunQueue } from './modules/run/run-queue.js';
-import { startRunReconciler } from './modules/run/run-reconciler.js';
+import { JobKinds } from './modules/job/job-kind.js';
+import { JobQueue } from './modules/job/job-queue.js';
+import { startJobReconciler } from './modules/job/job-reconciler.js';
+import { trainingJobs } from './modules/run/run-job.js';
 import { ArtifactStore } from './storage/artifact-store.js';
 import { createAppPubSub } from './pubsub.js';
 import { AppMetrics } from './metrics.js';
@@ -41,13 +43,14 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       // restart must not fail the ingests its peers are still processing, so it is skipped there.
       await failInterruptedIngests(orm.em.fork());
     } else await expectPreparedDatabase(orm, config, log);
-    const queue = await RunQueue.start(database.url, config, log);
+    const queue = await JobQueue.start(database.url, config, log);
+    const jobKinds = new JobKinds([trainingJobs as never]);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     // An idle connection the server ends (a restart, a shutdown) must not take the API down with it.
     pool.on('error', (err) => log.warn({ err }, 'an idle database connection was closed by the server'));
     const pubsub = createAppPubSub({ redisUrl: config.REDIS_URL, channelPrefix: config.REDIS_CHANNEL_PREFIX, log });
     const metrics = new AppMetrics(pool);
-    const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS, {
+    const stopReconciler = startJobReconciler(orm, queue, jobKinds, log, config.RUN_QUEUE_MONITOR_SECONDS, {
       pool,
       pubsub,
       metrics,
@@ -61,6 +64,7 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       hasher,
       accessTokens: new AccessTokens(resolveJwtSecret(config), config),
       queue,
+      jobKinds,
       pool,
       pubsub,
       metrics,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ALL_QUEUES } from './modules/run/run-queue.js';
+import { WORKER_QUEUES } from './modules/job/job-queue.js';
 import { RunStatus } from './modules/run/run.entity.js';
 import { ONLINE_WITHIN_MS } from './modules/worker/worker.service.js';
 
@@ -86,17 +86,17 @@ export class AppMetrics {
     });
     new Gauge({
       name: 'llmt_queue_jobs',
-      help: 'Training jobs per resource-class queue and state (pg-boss: created, retry, active)',
+      help: 'Worker jobs per queue (kind and resource class) and state (pg-boss: created, retry, active)',
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
         const { rows } = await pool.query<{ name: string; state: string; n: number }>(
           `select name, state::text, count(*)::int as n from pgboss.job
             where name = any($1) and state in ('created', 'retry', 'active') group by 1, 2`,
-          [ALL_QUEUES],
+          [WORKER_QUEUES],
         );
         this.reset();
-        for (const queue of ALL_QUEUES)
+        for (const queue of WORKER_QUEUES)
           for (const state of ['created', 'retry', 'active'])
             this.set({ queue, state }, rows.find((r) => r.name === queue && r.state === state)?.n ?? 0);
       },

@@ -15,8 +15,9 @@ import { RoleService } from './modules/role/role.service.js';
 import { UserService } from './modules/user/user.service.js';
 import { WorkerService } from './modules/worker/worker.service.js';
 import { RunService } from './modules/run/run.service.js';
-import { RunWorkerService } from './modules/run/run-worker.service.js';
-import type { RunQueue } from './modules/run/run-queue.js';
+import { JobWorkerService } from './modules/job/job-worker.service.js';
+import type { JobKinds } from './modules/job/job-kind.js';
+import type { JobQueue } from './modules/job/job-queue.js';
 import { ModelVersionService } from './modules/model-version/model-version.service.js';
 import type { ArtifactStore } from './storage/artifact-store.js';
 import type pg from 'pg';
@@ -30,8 +31,10 @@ export interface AppServices {
   orm: MikroORM;
   hasher: PasswordHasher;
   accessTokens: AccessTokens;
-  /** The training queue (pg-boss). */
-  queue: RunQueue;
+  /** The job queue (pg-boss): every kind of work, training first. */
+  queue: JobQueue;
+  /** The job kinds workers run (training, …), each a payload and an executor on the shared core. */
+  jobKinds: JobKinds;
   artifacts: ArtifactStore;
   /** A small node-postgres pool for bulk statements the ORM does not express (unnest, COPY). */
   pool: pg.Pool;
@@ -54,7 +57,7 @@ export interface Services {
   datasetDerive: DatasetDeriveService;
   workers: WorkerService;
   runs: RunService;
-  runWorker: RunWorkerService;
+  jobWorker: JobWorkerService;
   modelVersions: ModelVersionService;
 }
 
@@ -71,7 +74,7 @@ export function createServices(ctx: Context, app: AppServices): Services {
     datasetDerive: () => new DatasetDeriveService(ctx),
     workers: () => new WorkerService(ctx, app),
     runs: () => new RunService(ctx, app),
-    runWorker: () => new RunWorkerService(ctx, app),
+    jobWorker: () => new JobWorkerService(ctx, app),
     modelVersions: () => new ModelVersionService(ctx),
   };
   const cache: Partial<Services> = {};

@@ -12,7 +12,7 @@ import { DatasetOpsResolver } from '../modules/dataset/dataset-ops.resolver.js';
 import { RunConfigResolver } from '../modules/run/run-config.resolver.js';
 import { RunResolver } from '../modules/run/run.resolver.js';
 import { RunLiveResolver } from '../modules/run/run-live.resolver.js';
-import { RunWorkerResolver } from '../modules/run/run-worker.resolver.js';
+import { JobWorkerResolver } from '../modules/job/job-worker.resolver.js';
 import { ModelVersionResolver } from '../modules/model-version/model-version.resolver.js';
 import { WorkerResolver } from '../modules/worker/worker.resolver.js';
 import { DatasetResolver, DatasetVersionResolver } from '../modules/dataset/dataset.resolver.js';
@@ -38,7 +38,7 @@ const resolvers = [
   WorkerResolver,
   RunResolver,
   RunLiveResolver,
-  RunWorkerResolver,
+  JobWorkerResolver,
   ModelVersionResolver,
 ] as const;
 

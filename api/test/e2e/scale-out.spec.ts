@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
 import { startTestApp, type TestApp } from '../test-app.js';
 import { sharedExecutionStats } from '../../src/graphql/shared-execution.js';
-import { asLeader } from '../../src/modules/run/run-reconciler.js';
+import { asLeader } from '../../src/modules/job/job-reconciler.js';
 import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

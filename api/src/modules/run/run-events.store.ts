@@ -1,13 +1,7 @@
 import type pg from 'pg';
 import type { AppServices } from '../../services.js';
+import { HolderNotFoundError, MetricQuotaError, NotHeldError, type IncomingEvent } from '../job/job-events.js';
 import { rollupUpsert, rollupsOf } from './metric-history.js';
-
-export interface IncomingEvent {
-  seq: number;
-  time: string;
-  event: string;
-  data: Record<string, unknown>;
-}
 
 /** A log line's level: the trainer's own, else `error` for a failure and `info` for anything else. */
 export const logLevel = (kind: string, level: unknown) =>
@@ -30,11 +24,6 @@ function runStateOf(events: IncomingEvent[]) {
   }
   return phase === null && progress === null && !training ? null : { phase, progress, training };
 }
-
-export class MetricQuotaError extends Error {}
-export class RunNotFoundError extends Error {}
-/** The attempt is not the worker's (any more): the fencing check, made under the run row lock. */
-export class NotHeldError extends Error {}
 
 /**
  * Stores a batch of events, and the scalar values of its metric events, in one statement: one round
@@ -80,7 +69,7 @@ export async function storeEvents(
     JSON.stringify(rollupsOf(points)),
   ]);
   const run = rows[0];
-  if (!run) throw new RunNotFoundError('Run not found');
+  if (!run) throw new HolderNotFoundError('Run not found');
   if (!run.held)
     throw new NotHeldError(
       `attempt ${attempt} of this run is not held by this worker (current attempt ${run.attempt}, ${run.status})`,

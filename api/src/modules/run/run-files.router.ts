@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { JobKind } from '../job/job-kind.js';
 import express, { type Request, type Router } from 'express';
 import { AppError, notFound } from '../../errors.js';
 import { routeContext, sendRouteError } from '../../http/route-context.js';
@@ -32,7 +33,8 @@ export function runFilesRouter(app: AppServices): Router {
 
   const heldRun = async (req: Request) => {
     const ctx = await routeContext(app, req, 'worker:run');
-    const run = await ctx.services.runWorker.held(String(req.params.id), attemptOf(req));
+    const job = { kind: JobKind.TRAINING, id: String(req.params.id), attempt: attemptOf(req) };
+    const run = (await ctx.services.jobWorker.held(job)).holder as Run;
     return { ctx, run };
   };
 

@@ -4,22 +4,17 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DatasetVersion } from '../dataset/dataset-version.entity.js';
+import { FINISHED, JobStatus, type JobHolder } from '../job/job-kind.js';
 import { Project } from '../project/project.entity.js';
 import { User } from '../user/user.entity.js';
 import { Worker } from '../worker/worker.entity.js';
 
-export enum RunStatus {
-  QUEUED = 'QUEUED',
-  STARTING = 'STARTING',
-  RUNNING = 'RUNNING',
-  SUCCEEDED = 'SUCCEEDED',
-  FAILED = 'FAILED',
-  CANCELLED = 'CANCELLED',
-}
+/** A run's status is its job's; GraphQL keeps the name RunStatus. */
+export const RunStatus = { ...JobStatus };
+export type RunStatus = JobStatus;
 registerEnumType(RunStatus, { name: 'RunStatus' });
 
-export const FINISHED: readonly RunStatus[] = [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED];
-export const ACTIVE: readonly RunStatus[] = [RunStatus.STARTING, RunStatus.RUNNING];
+export { ACTIVE, FINISHED } from '../job/job-kind.js';
 
 @ObjectType({ description: 'Training progress: optimizer steps done of the total' })
 export class RunProgress {
@@ -37,15 +32,16 @@ export class RunError {
 }
 
 /**
- * One fine-tuning job. The queue (pg-boss) holds its job while it waits or trains; this row is the
- * state users see. `attempt` is the fencing token: a worker's writes count only for the attempt it
- * claimed, so a worker presumed dead cannot write after its lease moved on.
+ * One fine-tuning run: the user-facing entity of a TRAINING job (modules/job holds the queue, lease and
+ * fencing logic; run-job.ts is the kind). The queue (pg-boss) holds its job while it waits or trains;
+ * this row is the state users see. `attempt` is the fencing token: a worker's writes count only for
+ * the attempt it claimed, so a worker presumed dead cannot write after its lease moved on.
  */
 @ObjectType()
 @Entity({ tableName: 'runs' })
 @Index({ properties: ['project', 'createdAt'] })
 @Index({ properties: ['status'] })
-export class Run {
+export class Run implements JobHolder {
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

@@ -14,9 +14,6 @@ export const runRules = {
     createRun: hasPermission('run:create'),
     cancelRun: hasPermission('run:cancel'),
     retryRun: hasPermission('run:create'),
-    claimRun: hasPermission('worker:run'),
-    reportRunEvents: hasPermission('worker:run'),
-    completeRun: hasPermission('worker:run'),
   },
   Subscription: {
     runUpdated: hasPermission('run:read'),

@@ -16,7 +16,9 @@ import { requireProjectRole } from '../project/project-access.js';
 import { Project } from '../project/project.entity.js';
 import { User } from '../user/user.entity.js';
 import { resolveRunConfig } from './run-config.js';
-import { queueFor } from './run-queue.js';
+import { enqueueInTransaction } from '../job/job-enqueue.js';
+import { JobKind } from '../job/job-kind.js';
+import { queueFor } from '../job/job-queue.js';
 import { RunAttempt } from './run-attempt.entity.js';
 import { RunCheckpoint } from './run-checkpoint.entity.js';
 import { RunEvent } from './run-event.entity.js';
@@ -98,43 +100,25 @@ export class RunService {
         config: { hyperparameters: h, resources: config.resources },
         priority,
         maxAttempts: this.app.config.RUN_MAX_ATTEMPTS,
-        queueName: queueFor(config.resources.gpusPerNode),
+        queueName: queueFor(JobKind.TRAINING, config.resources.gpusPerNode),
       });
       em.persist(run);
+      // The job commits with the row (see enqueueInTransaction), and so does the audit entry.
+      await enqueueInTransaction(em, this.app.queue, JobKind.TRAINING, run);
+      this.ctx.services.audit.record(
+        {
+          action: 'run.create',
+          targetType: 'run',
+          targetId: run.id,
+          details: { projectId, baseModelId: run.baseModelId, method: run.method, objective: run.objective },
+        },
+        em,
+      );
       await em.flush();
       return run;
     });
-    // Queued only once the row is committed: a worker polling at that moment must find the run it
-    // fetched (a job whose run it cannot see is settled as "run ended", and the run would wait forever).
-    await this.enqueue(run);
-    this.ctx.services.audit.record({
-      action: 'run.create',
-      targetType: 'run',
-      targetId: run.id,
-      details: { projectId, baseModelId: run.baseModelId, method: run.method, objective: run.objective },
-    });
-    await this.ctx.em.flush();
     publishRun(this.app.pubsub, run.id);
     return run;
-  }
-
-  /**
-   * Sends the run's queue job. The row is written first, so a claim never meets a job whose run it
-   * cannot see, or sees as ended; if the queue refuses, the run ends FAILED instead of waiting forever.
-   */
-  private async enqueue(run: Run) {
-    const { id, queueName, priority, maxAttempts } = run;
-    try {
-      const jobId = await this.app.queue.send(queueName, id, run.project.id, priority, maxAttempts);
-      // A claim may already have recorded this same job id; nothing else is written here.
-      await this.ctx.em.nativeUpdate(Run, { id }, { jobId });
-      run.jobId = jobId;
-    } catch (error) {
-      const failed = { status: RunStatus.FAILED, finishedAt: new Date() };
-      const reason = { reason: 'queue_error', message: 'the run could not be queued; retry it', logTail: [] };
-      await this.ctx.em.nativeUpdate(Run, { id, status: RunStatus.QUEUED }, { ...failed, error: reason });
-      throw error;
-    }
   }
 
   /** Queued: cancelled at once. Training: the worker is told (heartbeat) and stops with a checkpoint. */
@@ -169,11 +153,11 @@ export class RunService {
       jobId: null,
     });
     run.maxAttempts = this.app.config.RUN_MAX_ATTEMPTS;
-    // The row says QUEUED before the job exists (see create).
-    await this.ctx.em.flush();
-    await this.enqueue(run);
-    this.ctx.services.audit.record({ action: 'run.retry', targetType: 'run', targetId: run.id });
-    await this.ctx.em.flush();
+    // The row's QUEUED state, its new job and the audit entry commit together.
+    await this.ctx.em.transactional(async (em) => {
+      this.ctx.services.audit.record({ action: 'run.retry', targetType: 'run', targetId: run.id }, em);
+      await enqueueInTransaction(em, this.app.queue, JobKind.TRAINING, run);
+    });
     publishRun(this.app.pubsub, run.id);
     return run;
   }

@@ -1,4 +1,4 @@
-import { RunLease } from '../run/run-worker.inputs.js';
+import { JobLease } from '../job/job-worker.inputs.js';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Worker } from './worker.entity.js';
 
@@ -31,7 +31,7 @@ export class CreatedWorkerToken {
 export class WorkerHeartbeat {
   @Field(() => ID) workerId!: string;
   @Field(() => Date) receivedAt!: Date;
-  @Field(() => [RunLease], { description: 'One per run the worker said it holds' }) leases!: RunLease[];
+  @Field(() => [JobLease], { description: 'One per job the worker said it holds' }) leases!: JobLease[];
 }
 
 @ObjectType({

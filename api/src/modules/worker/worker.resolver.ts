@@ -16,7 +16,7 @@ import { ACTIVE, Run } from '../run/run.entity.js';
 import { workerUpdates } from './worker-updates.js';
 import type { Context } from '../../context.js';
 import { Connection, PageArgs } from '../../graphql/pagination.js';
-import { HeldRunInput } from '../run/run-worker.inputs.js';
+import { HeldJobInput } from '../job/job-worker.inputs.js';
 import { CreatedWorkerToken, RegisterWorkerInput, WorkerHeartbeat, WorkerPoolSummary } from './worker.inputs.js';
 import { Worker } from './worker.entity.js';
 import { ONLINE_WITHIN_MS } from './worker.service.js';
@@ -56,10 +56,10 @@ export class WorkerResolver {
   }
 
   @Mutation(() => WorkerHeartbeat, {
-    description: 'Worker tokens only: I am alive, and these are the runs I hold (renews their leases)',
+    description: 'Worker tokens only: I am alive, and these are the jobs I hold (renews every one of their leases)',
   })
   workerHeartbeat(
-    @Arg('runs', () => [HeldRunInput], { nullable: true }) runs: HeldRunInput[] | null,
+    @Arg('jobs', () => [HeldJobInput], { nullable: true }) jobs: HeldJobInput[] | null,
     @Arg('system', () => GraphQLJSONObject, {
       nullable: true,
       description:
@@ -68,7 +68,7 @@ export class WorkerResolver {
     system: Record<string, unknown> | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.workers.heartbeat(runs ?? [], system);
+    return ctx.services.workers.heartbeat(jobs ?? [], system);
   }
 
   @Subscription(() => [Worker], {

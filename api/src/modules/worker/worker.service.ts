@@ -10,7 +10,8 @@ import { ApiToken } from '../api-token/api-token.entity.js';
 import { API_TOKEN_PREFIX, newOpaqueToken, sha256 } from '../auth/tokens.js';
 import { Role } from '../role/role.entity.js';
 import { User } from '../user/user.entity.js';
-import type { HeldRunInput } from '../run/run-worker.inputs.js';
+import { JobKind } from '../job/job-kind.js';
+import type { HeldJobInput } from '../job/job-worker.inputs.js';
 import type { CreatedWorkerToken, RegisterWorkerInput, WorkerHeartbeat, WorkerPoolSummary } from './worker.inputs.js';
 import { Worker } from './worker.entity.js';
 
@@ -188,8 +189,8 @@ export class WorkerService {
     return worker;
   }
 
-  /** I am alive; renews the leases of the runs the worker holds and records its machine sample. */
-  async heartbeat(runs: HeldRunInput[] = [], systemInput: unknown = null): Promise<WorkerHeartbeat> {
+  /** I am alive; renews the leases of the jobs the worker holds and records its machine sample. */
+  async heartbeat(jobs: HeldJobInput[] = [], systemInput: unknown = null): Promise<WorkerHeartbeat> {
     const system = systemInput === null ? null : validate(systemSchema, systemInput, 'system');
     const worker = await this.self();
     const receivedAt = new Date();
@@ -198,10 +199,11 @@ export class WorkerService {
       { id: worker.id },
       { lastHeartbeatAt: receivedAt, ...(system ? { system } : {}) },
     );
-    const leases = await this.ctx.services.runWorker.renewLeases(worker, runs);
+    const leases = await this.ctx.services.jobWorker.renewLeases(worker, jobs);
     for (const lease of leases) this.app.metrics.leaseRenewals.inc({ result: lease.valid ? 'renewed' : 'refused' });
     if (system) {
-      const held = leases.filter((l) => l.valid).map((l) => l.runId);
+      // Machine charts are drawn for runs: the sample is kept per training job held.
+      const held = leases.filter((l) => l.valid && l.kind === JobKind.TRAINING).map((l) => l.id);
       if (held.length) await storeSystemSample(this.app.pool, held, receivedAt, system);
     }
     this.app.pubsub.publish('WORKER_UPDATED', { workerId: worker.id });

@@ -1,53 +1,71 @@
 import { PgBoss, type CommandResponse, type Job } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import type { WaitingProject } from './run-fair-share.js';
+import { JobKind } from './job-kind.js';
+import type { WaitingProject } from './job-fair-share.js';
 
-/** What a queued job carries; everything else is read from the run row when it is claimed. */
-export interface RunJobData {
-  runId: string;
+/** What a queued job carries; everything else is read from its holder's row when it is claimed. */
+export interface JobData {
+  kind: JobKind;
+  /** The holder's id (a run's, …). */
+  id: string;
 }
 
-/** Runs wait in one queue per resource class, so a worker only fetches what it can run. */
+/**
+ * Jobs wait in one queue per kind and resource class (CPU, 1/2/4/8/16 GPUs), so a worker fetches only
+ * what it can run; `jobs-api` holds work the API instances do themselves (dataset processing). A kind's
+ * queues are named by its prefix (training kept the names it had before other kinds existed).
+ */
 const GPU_CLASSES = [1, 2, 4, 8, 16] as const;
-export const CPU_QUEUE = 'runs-cpu';
-const gpuQueue = (gpus: number) => `runs-gpu-${gpus}`;
-export const ALL_QUEUES = [CPU_QUEUE, ...GPU_CLASSES.map(gpuQueue)];
+const PREFIX: Record<JobKind, string> = { [JobKind.TRAINING]: 'runs' };
+const cpuQueue = (kind: JobKind) => `${PREFIX[kind]}-cpu`;
+const gpuQueue = (kind: JobKind, gpus: number) => `${PREFIX[kind]}-gpu-${gpus}`;
+export const API_QUEUE = 'jobs-api';
+export const WORKER_QUEUES = Object.values(JobKind).flatMap((kind) => [
+  cpuQueue(kind),
+  ...GPU_CLASSES.map((c) => gpuQueue(kind, c)),
+]);
 
 /** Serialises claims (and whatever must not interleave with one) across API instances. */
-export const CLAIM_LOCK_SQL = `select pg_advisory_xact_lock(hashtext('llm-trainer:run-claim'))`;
+export const CLAIM_LOCK_SQL = `select pg_advisory_xact_lock(hashtext('llm-trainer:job-claim'))`;
 
-/** The queue a run needs: CPU, or the smallest GPU class holding its GPUs per node. */
-export function queueFor(gpusPerNode: number): string {
-  if (gpusPerNode === 0) return CPU_QUEUE;
-  return gpuQueue(GPU_CLASSES.find((c) => c >= gpusPerNode) ?? GPU_CLASSES.at(-1)!);
+/** What `send` runs its insert through: the caller's transaction, so the job and its row commit together. */
+export interface QueueDb {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
-/** Queues a worker with `gpus` GPUs can serve, biggest first so multi-GPU runs are not starved. */
-export function queuesForWorker(gpus: number): string[] {
-  const fitting = GPU_CLASSES.filter((c) => c <= gpus)
-    .reverse()
-    .map(gpuQueue);
-  return [...fitting, CPU_QUEUE];
+/** The queue a job needs: its kind's CPU queue, or the smallest GPU class holding its GPUs per node. */
+export function queueFor(kind: JobKind, gpusPerNode: number): string {
+  if (gpusPerNode === 0) return cpuQueue(kind);
+  return gpuQueue(kind, GPU_CLASSES.find((c) => c >= gpusPerNode) ?? GPU_CLASSES.at(-1)!);
+}
+
+/**
+ * Queues a worker with `gpus` GPUs serves for the kinds it runs: biggest class first so multi-GPU jobs
+ * are not starved, the kinds in the worker's order within a class.
+ */
+export function queuesForWorker(gpus: number, kinds: readonly JobKind[]): string[] {
+  const fitting = GPU_CLASSES.filter((c) => c <= gpus).reverse();
+  return [...fitting.flatMap((c) => kinds.map((k) => gpuQueue(k, c))), ...kinds.map(cpuQueue)];
 }
 
 /** pg-boss returns `{affected}`; its type declaration leaves the fields out. */
 const affected = (r: CommandResponse) => ((r as { affected?: number }).affected ?? 0) > 0;
 
 /**
- * The training queue, on pg-boss in the platform's own PostgreSQL (schema `pgboss`). pg-boss gives
+ * The job queue, on pg-boss in the platform's own PostgreSQL (schema `pgboss`). pg-boss gives
  * priorities (used inside a project only: see fetchNext), per-group (project) concurrency, retries with
  * a limit, and leases: a claimed job must be `touch`ed within RUN_LEASE_SECONDS or pg-boss's monitor
  * fails it back to the queue. Every call that settles or renews names the attempt (`retryCount`) it
  * is about, so a stale worker cannot settle a job that moved on.
  */
-export class RunQueue {
+export class JobQueue {
   private constructor(
     private readonly boss: PgBoss,
     private readonly config: Config,
   ) {}
 
-  static async start(databaseUrl: string, config: Config, log: Logger): Promise<RunQueue> {
+  static async start(databaseUrl: string, config: Config, log: Logger): Promise<JobQueue> {
     const boss = new PgBoss({
       connectionString: databaseUrl,
       schema: 'pgboss',
@@ -57,37 +75,52 @@ export class RunQueue {
       // Cron and scheduling are not used; the instance registry would only add write traffic.
       schedule: false,
     });
-    boss.on('error', (err) => log.error({ err }, 'run queue error'));
+    boss.on('error', (err) => log.error({ err }, 'job queue error'));
     await boss.start();
-    for (const name of ALL_QUEUES) {
+    for (const name of [...WORKER_QUEUES, API_QUEUE]) {
       if (!(await boss.getQueue(name))) await boss.createQueue(name);
     }
-    return new RunQueue(boss, config);
+    return new JobQueue(boss, config);
   }
 
   async stop() {
     await this.boss.stop({ graceful: true, timeout: 5000 });
   }
 
-  /** Queues a run; `retryLimit` counts tries after the first (lease expiry and crashes alike). */
-  async send(queue: string, runId: string, projectId: string, priority: number, maxAttempts: number) {
-    const id = await this.boss.send(queue, { runId } satisfies RunJobData, {
+  /** pg-boss itself, for the API-side queue's consumers (they `work` on API_QUEUE). */
+  get pgBoss(): PgBoss {
+    return this.boss;
+  }
+
+  /**
+   * Queues a job; `retryLimit` counts tries after the first (lease expiry and crashes alike). With
+   * `db`, the job is inserted in the caller's transaction: it exists exactly when its row does.
+   */
+  async send(
+    queue: string,
+    data: JobData,
+    opts: { projectId: string; priority: number; maxAttempts: number },
+    db?: QueueDb,
+  ) {
+    const { projectId, priority, maxAttempts } = opts;
+    const id = await this.boss.send(queue, data, {
+      ...(db ? { db } : {}),
       priority,
       group: { id: projectId },
       retryLimit: maxAttempts - 1,
       retryDelay: this.config.RUN_RETRY_DELAY_SECONDS,
       heartbeatSeconds: this.config.RUN_LEASE_SECONDS,
-      // pg-boss's cap; a longer run loses its attempt at 24 h and resumes from its last checkpoint.
+      // pg-boss's cap; a longer job loses its attempt at 24 h (a run resumes from its last checkpoint).
       expireInSeconds: 24 * 3600,
     });
-    if (!id) throw new Error('the queue refused the run');
+    if (!id) throw new Error(`the queue refused the ${data.kind} job`);
     return id;
   }
 
   /**
    * The next job a worker may take from `queues`, skipping projects at their concurrency limit
    * (`busyProjects`, counted over all queues by the caller) and capping each project per queue.
-   * `waiting` (see run-fair-share.ts) says which project goes first in each queue: pg-boss is asked
+   * `waiting` (see job-fair-share.ts) says which project goes first in each queue: pg-boss is asked
    * for that project's best job alone (by priority, then age, inside the project), so priorities never
    * compete across projects. A last plain fetch per queue picks up any job `waiting` did not list.
    */
@@ -95,7 +128,7 @@ export class RunQueue {
     queues: string[],
     busyProjects: string[],
     waiting: WaitingProject[] = [],
-  ): Promise<{ queue: string; job: Job<RunJobData> } | null> {
+  ): Promise<{ queue: string; job: Job<JobData> } | null> {
     for (const queue of queues) {
       const projects = waiting.filter((w) => w.queue === queue).map((w) => w.projectId);
       for (const project of projects) {
@@ -109,7 +142,7 @@ export class RunQueue {
   }
 
   private async fetchOne(queue: string, ignoreGroups: string[]) {
-    const [job] = await this.boss.fetch<RunJobData>(queue, {
+    const [job] = await this.boss.fetch<JobData>(queue, {
       batchSize: 1,
       groupConcurrency: this.config.RUN_PROJECT_CONCURRENCY,
       ignoreGroups: ignoreGroups.length ? ignoreGroups : null,
@@ -136,6 +169,6 @@ export class RunQueue {
   }
 
   async job(queue: string, jobId: string) {
-    return this.boss.getJobById<RunJobData>(queue, jobId);
+    return this.boss.getJobById<JobData>(queue, jobId);
   }
 }
