@@ -15,6 +15,7 @@ export default ts.config(
       '.data/**',
       'test-results/**',
       'web/src/lib/graphql/generated/**',
+      'workers/agent/src/graphql/generated/**',
       'migrations/Migration*.ts',
     ],
   },

@@ -11,7 +11,7 @@ export default defineConfig({
   test: {
     name: 'api',
     root: fileURLToPath(new URL('.', import.meta.url)),
-    include: ['src/**/*.spec.ts', 'test/**/*.spec.ts', '../workers/agent/src/**/*.spec.ts'],
+    include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
     globalSetup: ['test/global-setup.ts'],
     environment: 'node',
     testTimeout: 30_000,

@@ -3,7 +3,7 @@
 //   npm run bench:monitoring -- [--points 400000] [--history 1000000] [--queries 200] [--subscribers 100] [--seconds 30]
 //                               [--only ingest,history,latency]
 // 1. Ingest: 4 producers (one manual worker each, holding one run) send batches of 100 metric events ×
-//    10 values through `reportRunEvents`, against node-postgres COPY of the same rows, same batches, into
+//    10 values through `reportJobEvents`, against node-postgres COPY of the same rows, same batches, into
 //    a plain table shaped like run_metrics.                         goal ≥ 50k points/s and ≥ 0.5×
 // 2. History: a 1M-point series, `run { metrics(keys: ["loss"], maxPoints: 1000) }` over GraphQL and
 //    metricHistory() called directly.                                goal p95 ≤ 50 ms
@@ -39,7 +39,7 @@ const EVENTS_PER_BATCH = 100;
 const KEYS = Array.from({ length: 10 }, (_, i) => `m${i}`);
 const POINTS_PER_BATCH = EVENTS_PER_BATCH * KEYS.length;
 
-const REPORT = `mutation($i: ReportRunEventsInput!) { reportRunEvents(input: $i) { stored } }`;
+const REPORT = `mutation($i: ReportJobEventsInput!) { reportJobEvents(input: $i) { stored } }`;
 
 const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const fmt = (x: number) => x.toFixed(1);
@@ -50,6 +50,9 @@ interface Held {
   token: string;
   seq: number;
 }
+
+/** The held job, as every worker write names it. */
+const jobOf = (held: Held) => ({ kind: 'TRAINING', id: held.runId, attempt: held.attempt });
 
 /** One batch: EVENTS_PER_BATCH metric events of 10 values each, steps from `firstStep`. */
 function batch(held: Held, firstStep: number) {
@@ -104,7 +107,7 @@ async function ingestBench(app: TestApp, held: Held[]) {
       for (let b = 0; b < batches; b++) {
         const res = await app.gql(
           REPORT,
-          { i: { runId: h.runId, attempt: h.attempt, events: batch(h, b * EVENTS_PER_BATCH + 1) } },
+          { i: { job: jobOf(h), events: batch(h, b * EVENTS_PER_BATCH + 1) } },
           h.token,
         );
         if (res.errors) throw new Error(JSON.stringify(res.errors));
@@ -123,7 +126,7 @@ async function ingestBench(app: TestApp, held: Held[]) {
   );
   console.log(`  COPY into a plain table (same batches):  ${Math.round(copyRate)} points/s (${fmt(copySeconds)} s)`);
   console.log(
-    `  reportRunEvents (GraphQL, 4 workers):     ${Math.round(platformRate)} points/s (${fmt(platformSeconds)} s) → ratio ${(platformRate / copyRate).toFixed(2)}× (goals ≥ 50000 points/s, ≥ 0.5×)`,
+    `  reportJobEvents (GraphQL, 4 workers):     ${Math.round(platformRate)} points/s (${fmt(platformSeconds)} s) → ratio ${(platformRate / copyRate).toFixed(2)}× (goals ≥ 50000 points/s, ≥ 0.5×)`,
   );
   console.log(
     `  per batch of ${POINTS_PER_BATCH} points: ${fmt((platformSeconds * 1000 * PRODUCERS) / (batches * PRODUCERS))} ms platform, ${fmt((copySeconds * 1000 * PRODUCERS) / (batches * PRODUCERS))} ms COPY (4 in flight)`,
@@ -253,8 +256,7 @@ async function latencyBench(app: TestApp, user: TestUser, held: Held[]) {
           REPORT,
           {
             i: {
-              runId: h.runId,
-              attempt: h.attempt,
+              job: jobOf(h),
               events: [
                 {
                   seq: h.seq++,
@@ -303,9 +305,13 @@ try {
       token,
     );
     await app.gql(CREATE_RUN, { i: tinyRun(version) }, user.token);
-    const claim = await app.gql(`mutation { claimRun { runId attempt } }`, {}, token);
-    if (!claim.data?.claimRun) throw new Error(`claim failed: ${JSON.stringify(claim)}`);
-    held.push({ ...claim.data.claimRun, token, seq: 0 });
+    const claim = await app.gql(
+      `mutation { claimJob(capabilities: { kinds: [TRAINING] }) { ... on TrainingJob { id attempt } } }`,
+      {},
+      token,
+    );
+    if (!claim.data?.claimJob) throw new Error(`claim failed: ${JSON.stringify(claim)}`);
+    held.push({ runId: claim.data.claimJob.id, attempt: claim.data.claimJob.attempt, token, seq: 0 });
   }
   const only = args.only.split(',');
   if (only.includes('ingest')) await ingestBench(app, held);

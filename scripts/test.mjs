@@ -14,7 +14,9 @@ mkdirSync(results, { recursive: true });
 /** Checks that are not vitest tests; each counts as one passed or failed test in the total. */
 const checks = [
   ['typecheck (api)', bin('tsc'), ['--noEmit', '-p', 'api/tsconfig.json']],
+  ['typecheck (agent)', bin('tsc'), ['--noEmit', '-p', 'workers/agent/tsconfig.json']],
   ['codegen is up to date (web)', 'npm', ['run', 'codegen:check', '--workspace', 'web']],
+  ['codegen is up to date (agent)', 'npm', ['run', 'codegen:check', '--workspace', 'workers/agent']],
   ['svelte-check (web)', 'npm', ['run', 'check', '--workspace', 'web']],
   ['eslint', bin('eslint'), ['.']],
   ['prettier', bin('prettier'), ['--check', '.']],
@@ -62,7 +64,7 @@ if (!python) {
   );
 }
 
-console.log('\n▶ vitest (api, web, scripts, end-to-end)');
+console.log('\n▶ vitest (api, web, agent, scripts, end-to-end)');
 addTally(totals, runVitest({ bin: bin('vitest'), report: join(results, 'vitest.json'), cwd: root }));
 
 if (totals.failures.length) console.log(`\nFailed: ${totals.failures.join(', ')}`);

@@ -3,56 +3,67 @@ import { cpus, totalmem } from 'node:os';
 import { ApiClient, ApiError } from './api-client.js';
 import type { AgentConfig } from './config.js';
 import { detectGpus } from './gpus.js';
-import { trainerRuntime, type TrainerRuntime } from './python.js';
-import { RunExecutor, type ClaimedRun } from './run-executor.js';
-import { SystemSampler } from './system.js';
+import {
+  ClaimJobDocument,
+  CompleteJobDocument,
+  RegisterWorkerDocument,
+  WorkerHeartbeatDocument,
+} from './graphql/generated/graphql.js';
+import {
+  capabilities,
+  describeJob,
+  dispatch,
+  type ClaimedJob,
+  type JobExecutor,
+  type JobKindRunners,
+  type JobRef,
+} from './job-executor.js';
 import { stopLeftovers } from './leftovers.js';
+import { SystemSampler } from './system.js';
+import { trainingRunner } from './training-executor.js';
 
 export const AGENT_VERSION = '0.1.0';
 
-const REGISTER = `mutation Register($input: RegisterWorkerInput!) { registerWorker(input: $input) { id name } }`;
-const HEARTBEAT = `mutation Heartbeat($runs: [HeldRunInput!], $system: JSONObject) {
-  workerHeartbeat(runs: $runs, system: $system) { receivedAt leases { runId attempt valid cancelRequested } }
-}`;
-const CLAIM = `mutation Claim { claimRun {
-  runId attempt leaseSeconds spec trainRows validationRows resumeFromStep
-} }`;
-
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
+const keyOf = (job: JobRef) => `${job.kind}:${job.id}:${job.attempt}`;
+
 /**
- * One machine's worker: registers, then trains one run at a time. A heartbeat loop renews the lease
- * of the run in hand (and passes on cancels); the main loop claims the next run when idle.
+ * One machine's worker: registers, then runs one job at a time. The claim loop asks for the kinds
+ * this agent has an executor for and hands each job to its kind's executor; the heartbeat loop renews
+ * the lease of every job in hand (and passes on cancels and lost leases).
  */
 export class Agent {
   readonly api: ApiClient;
-  private current: RunExecutor | null = null;
+  /** The jobs in hand, by kind, id and attempt (one today; the heartbeat renews them all). */
+  private readonly held = new Map<string, JobExecutor>();
+  private readonly runners: JobKindRunners;
   private readonly stopping = new AbortController();
   private wake = new AbortController();
   private loops: Promise<void>[] = [];
-  private runtime: TrainerRuntime | null = null;
   private readonly sampler: SystemSampler;
   name = '';
 
   constructor(private readonly config: AgentConfig) {
     this.api = new ApiClient(config.apiUrl, config.token);
     this.sampler = new SystemSampler(config.workDir);
+    this.runners = { TrainingJob: trainingRunner(this.api, config) };
   }
 
   async start() {
     await mkdir(this.config.workDir, { recursive: true });
     const stopped = stopLeftovers(this.config.workDir);
     if (stopped !== null) console.warn(`[agent] stopped job process group ${stopped} left by an earlier agent`);
-    this.runtime = trainerRuntime(this.config.python, this.config.workDir);
-    const gpus = await detectGpus();
-    const { registerWorker } = await this.api.graphql<{ registerWorker: { name: string } }>(REGISTER, {
+    for (const runner of Object.values(this.runners)) await runner.setUp?.();
+    const { registerWorker } = await this.api.graphql(RegisterWorkerDocument, {
       input: {
         hostname: this.config.hostname,
-        gpus,
+        gpus: await detectGpus(),
         cpuCount: cpus().length,
         memoryMb: Math.round(totalmem() / 1024 ** 2),
         agentVersion: AGENT_VERSION,
@@ -62,19 +73,21 @@ export class Agent {
     this.loops = [this.heartbeatLoop(), this.claimLoop()];
   }
 
-  /** Stops claiming; a run in hand checkpoints and goes back to the queue, or is dropped (`abandon`). */
+  /** Stops claiming; jobs in hand stop and go back to the queue, or are dropped (`abandon`). */
   async stop({ abandon = false } = {}) {
     this.stopping.abort();
-    if (abandon) this.current?.lost();
-    else this.current?.interrupt();
+    for (const executor of this.held.values()) {
+      if (abandon) executor.lost();
+      else executor.interrupt();
+    }
     await Promise.allSettled(this.loops);
   }
 
   private async claimLoop() {
     while (!this.stopping.signal.aborted) {
-      let claimed: ClaimedRun | null = null;
+      let claimed: ClaimedJob | null = null;
       try {
-        claimed = (await this.api.graphql<{ claimRun: ClaimedRun | null }>(CLAIM)).claimRun;
+        claimed = (await this.api.graphql(ClaimJobDocument, { capabilities: capabilities(this.runners) })).claimJob;
       } catch (error) {
         console.error(`[agent ${this.name}] claim failed: ${(error as Error).message}`);
       }
@@ -82,38 +95,67 @@ export class Agent {
         await sleep(this.config.pollSeconds * 1000, this.stopping.signal);
         continue;
       }
-      this.current = new RunExecutor(claimed, this.api, this.config, this.runtime!);
+      const found = dispatch(claimed, this.runners);
+      if ('unsupported' in found) {
+        await this.refuse(claimed, found.unsupported);
+        continue;
+      }
+      const { executor } = found;
+      const key = keyOf(executor.job);
+      this.held.set(key, executor);
       this.wake.abort(); // start renewing the new lease now, not at the next idle heartbeat
-      await this.current.execute();
-      this.current = null;
+      if (this.stopping.signal.aborted) executor.interrupt(); // claimed while stop() went by
+      await executor.execute();
+      this.held.delete(key);
+    }
+  }
+
+  /** A job this agent cannot run is not started: it is completed as FAILED, saying why, at once. */
+  private async refuse(claimed: ClaimedJob, why: string) {
+    const job = { kind: claimed.kind, id: claimed.id, attempt: claimed.attempt };
+    console.error(`[agent ${this.name}] not running ${describeJob(job)}: ${why}`);
+    try {
+      await this.api.graphql(CompleteJobDocument, {
+        input: {
+          job,
+          outcome: 'FAILED',
+          reason: 'unsupported_kind',
+          message: `worker ${this.name} (agent ${AGENT_VERSION}): ${why}`,
+        },
+      });
+    } catch (error) {
+      console.error(`[agent ${this.name}] could not report ${describeJob(job)}: ${(error as Error).message}`);
     }
   }
 
   private async heartbeatLoop() {
-    while (!this.stopping.signal.aborted || this.current) {
-      const run = this.current;
+    while (!this.stopping.signal.aborted || this.held.size) {
+      // Replaced before the jobs in hand are read: a job claimed from here on cuts the next sleep short.
+      this.wake = new AbortController();
+      const woken = this.wake.signal;
+      const held = [...this.held.values()];
       try {
-        const { workerHeartbeat } = await this.api.graphql<{
-          workerHeartbeat: { leases: { valid: boolean; cancelRequested: boolean }[] };
-        }>(HEARTBEAT, {
-          runs: run ? [{ runId: run.runId, attempt: run.attempt }] : [],
+        const { workerHeartbeat } = await this.api.graphql(WorkerHeartbeatDocument, {
+          jobs: held.map((e) => e.job),
           system: await this.sampler.sample(),
         });
-        const lease = workerHeartbeat.leases[0];
-        // (A run that ended while the heartbeat was in flight is left alone.)
-        if (run && run === this.current && !run.settled && lease && !lease.valid) {
-          console.error(`[agent ${this.name}] lost the lease of run ${run.runId} attempt ${run.attempt}`);
-          run.lost();
-        } else if (run && run === this.current && lease?.cancelRequested) run.cancel();
+        for (const lease of workerHeartbeat.leases) {
+          const executor = this.held.get(keyOf(lease));
+          // (A job that ended while the heartbeat was in flight is left alone.)
+          if (!executor || executor.settled) continue;
+          if (!lease.valid) {
+            console.error(`[agent ${this.name}] lost the lease of ${describeJob(executor.job)}`);
+            executor.lost();
+          } else if (lease.cancelRequested) executor.cancel();
+        }
       } catch (error) {
         if (!(error instanceof ApiError))
           console.error(`[agent ${this.name}] heartbeat failed: ${(error as Error).message}`);
       }
-      // A third of the lease: two heartbeats may be lost before it lapses.
-      const every = run ? Math.min(5, Math.max(1, run.leaseSeconds / 3)) : 10;
-      this.wake = new AbortController();
-      // While a run is in hand, keep its lease alive even when stopping (it is checkpointing).
-      await sleep(every * 1000, run ? this.wake.signal : AbortSignal.any([this.wake.signal, this.stopping.signal]));
+      // A third of the shortest lease: two heartbeats may be lost before it lapses.
+      const every = held.length ? Math.min(5, Math.max(1, Math.min(...held.map((e) => e.leaseSeconds)) / 3)) : 10;
+      // While jobs are in hand, keep their leases alive even when stopping (they are checkpointing).
+      await sleep(every * 1000, held.length ? woken : AbortSignal.any([woken, this.stopping.signal]));
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { TypedDocumentString } from './graphql/generated/graphql.js';
 
 /** An error the API answered with (`extensions.code`), as opposed to not answering at all. */
 export class ApiError extends Error {
@@ -40,21 +41,29 @@ export class ApiClient {
     }
   }
 
-  graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  /** One operation of src/graphql/*.graphql: its variables and answer are typed from the schema. */
+  graphql<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    variables: TVariables,
+  ): Promise<TResult> {
+    const body = JSON.stringify({ query: document.toString(), variables });
     return this.withRetry(async () => {
       const res = await fetch(`${this.baseUrl}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
-        body: JSON.stringify({ query, variables }),
+        body,
       });
       if (res.status >= 502) throw new Error(`HTTP ${res.status}`);
-      const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-      if (body.errors?.length) {
-        const [e] = body.errors;
+      const answer = (await res.json()) as {
+        data?: TResult;
+        errors?: { message: string; extensions?: { code?: string } }[];
+      };
+      if (answer.errors?.length) {
+        const [e] = answer.errors;
         if (e.extensions?.code === 'INTERNAL_SERVER_ERROR') throw new Error(e.message);
         throw new ApiError(e.extensions?.code ?? 'UNKNOWN', e.message);
       }
-      return body.data as T;
+      return answer.data as TResult;
     });
   }
 
@@ -77,14 +86,14 @@ export class ApiClient {
     throw new ApiError(code, message);
   }
 
-  /** GET a binary resource of a held run; returns the response to stream from. */
+  /** GET a binary resource of a held job; returns the response to stream from. */
   download(path: string, attempt: number): Promise<Response> {
     return this.withRetry(async () =>
       this.check(await fetch(`${this.baseUrl}${path}`, { headers: this.headers(attempt) })),
     );
   }
 
-  /** PUT a file (streamed from disk on each try) to a held run's endpoint. */
+  /** PUT a file (streamed from disk on each try) to a held job's endpoint. */
   upload<T>(path: string, attempt: number, open: () => Readable): Promise<T> {
     return this.withRetry(async () => {
       const res = await fetch(`${this.baseUrl}${path}`, {

@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiClient } from './api-client.js';
+import { ReportJobEventsDocument } from './graphql/generated/graphql.js';
+import type { JobRef } from './job-executor.js';
 
 export interface TrainerEvent {
   seq: number;
@@ -9,10 +11,6 @@ export interface TrainerEvent {
   event: string;
   [key: string]: unknown;
 }
-
-const REPORT = `mutation Report($input: ReportRunEventsInput!) {
-  reportRunEvents(input: $input) { stored cancelRequested }
-}`;
 
 export interface RelayOptions {
   /** Events kept in memory before the oldest are spooled to disk (the API is slow or unreachable). */
@@ -24,12 +22,12 @@ export interface RelayOptions {
 }
 
 /**
- * Forwards trainer events to the API in order, in batches bounded by size and time. While the API
+ * Forwards a job's events (the trainer's, for training) to the API in order, in batches bounded by size and time. While the API
  * does not answer (a restart, a network cut) events pile up; past `memoryEvents` they are written to
  * numbered spool files and read back, oldest first, once it answers again, so a long outage costs
  * disk, not memory. A checkpoint event is sent only after `beforeCheckpoint` (the upload) finished,
  * so the API never announces a checkpoint it does not have. Resent batches are harmless:
- * (run, attempt, seq) is unique.
+ * (job, attempt, seq) is unique.
  */
 export class EventRelay {
   /** Newest events, after everything spooled. */
@@ -47,8 +45,7 @@ export class EventRelay {
 
   constructor(
     private readonly api: ApiClient,
-    private readonly runId: string,
-    private readonly attempt: number,
+    private readonly job: JobRef,
     private readonly beforeCheckpoint: (event: TrainerEvent) => Promise<void>,
     private readonly onCancelRequested: () => void,
     private readonly options: RelayOptions,
@@ -120,9 +117,7 @@ export class EventRelay {
 
   private async send(batch: TrainerEvent[]) {
     const events = batch.map(({ seq, time, event, ...data }) => ({ seq, time, event, data }));
-    const { reportRunEvents } = await this.api.graphql<{ reportRunEvents: { cancelRequested: boolean } }>(REPORT, {
-      input: { runId: this.runId, attempt: this.attempt, events },
-    });
-    if (reportRunEvents.cancelRequested) this.onCancelRequested();
+    const { reportJobEvents } = await this.api.graphql(ReportJobEventsDocument, { input: { job: this.job, events } });
+    if (reportJobEvents.cancelRequested) this.onCancelRequested();
   }
 }

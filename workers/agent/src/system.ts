@@ -3,7 +3,8 @@ import { statfs } from 'node:fs/promises';
 import { cpus, freemem, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 
-export interface SystemSample {
+/** A type alias, not an interface, so that it passes as the JSON object it travels as (`workerHeartbeat`). */
+export type SystemSample = {
   cpuPercent: number;
   memoryUsedMb: number;
   memoryTotalMb: number;
@@ -17,7 +18,7 @@ export interface SystemSample {
     temperatureC: number | null;
     powerW: number | null;
   }[];
-}
+};
 
 const cpuTimes = () =>
   cpus().reduce(

@@ -7,34 +7,45 @@ import * as tar from 'tar';
 import { ApiError, type ApiClient } from './api-client.js';
 import type { AgentConfig } from './config.js';
 import { EventRelay, type TrainerEvent } from './event-relay.js';
+import { CompleteJobDocument, type CompleteJobInput } from './graphql/generated/graphql.js';
+import type { ClaimedJobOf, JobExecutor, JobKindRunner, JobRef } from './job-executor.js';
 import { jobEnv } from './job-env.js';
-import { extractArchive } from './safe-extract.js';
-import type { TrainerRuntime } from './python.js';
-import { TrainerProcess } from './trainer-process.js';
 import { forgetJob, recordJob } from './leftovers.js';
+import { extractArchive } from './safe-extract.js';
+import { trainerRuntime, type TrainerRuntime } from './python.js';
+import { TrainerProcess } from './trainer-process.js';
 
-export interface ClaimedRun {
-  runId: string;
-  attempt: number;
-  leaseSeconds: number;
-  spec: {
-    base_model: { catalog_id: string; hf_id: string | null; tiny_family: string | null };
-    resources?: { gpusPerNode: number };
-    [key: string]: unknown;
-  };
-  trainRows: number;
-  validationRows: number;
-  resumeFromStep: number | null;
+export type TrainingJob = ClaimedJobOf<'TrainingJob'>;
+
+/** The parts of the trainer spec (workers/trainer/README.md) the agent reads or replaces. */
+interface TrainerSpec {
+  base_model: { catalog_id: string; hf_id: string | null; tiny_family: string | null };
+  resources?: { gpusPerNode: number };
+  hyperparameters?: Record<string, unknown>;
+  [key: string]: unknown;
 }
 
-const COMPLETE = `mutation Complete($input: CompleteRunInput!) { completeRun(input: $input) { id status } }`;
+/** How a training attempt ended, as `completeJob` takes it. */
+type Outcome = Omit<CompleteJobInput, 'job'>;
+
+/** Training on this machine: the trainer's Python is prepared once, when the agent starts. */
+export function trainingRunner(api: ApiClient, config: AgentConfig): JobKindRunner<'TrainingJob'> {
+  let runtime: TrainerRuntime | null = null;
+  return {
+    kind: 'TRAINING',
+    setUp() {
+      runtime = trainerRuntime(config.python, config.workDir);
+    },
+    executor: (job) => new TrainingExecutor(job, api, config, runtime!),
+  };
+}
 
 /**
  * Trains one claimed attempt: fetches the dataset split(s), the base model and the checkpoint to
  * resume from, runs the trainer, relays its events, uploads checkpoints and the final model, and
  * reports how it ended. `lost()` (the lease moved on) kills the trainer and reports nothing more.
  */
-export class RunExecutor {
+export class TrainingExecutor implements JobExecutor {
   private trainer: TrainerProcess | null = null;
   private cancelling = false;
   private interrupted = false;
@@ -43,18 +54,24 @@ export class RunExecutor {
   private leaseLost = false;
   private forceTimer: NodeJS.Timeout | null = null;
   readonly dir: string;
+  readonly job: JobRef;
+  private readonly spec: TrainerSpec;
 
   constructor(
-    private readonly claimed: ClaimedRun,
+    private readonly claimed: TrainingJob,
     private readonly api: ApiClient,
     private readonly config: AgentConfig,
     private readonly runtime: TrainerRuntime,
   ) {
-    this.dir = join(config.workDir, 'runs', claimed.runId, `attempt-${claimed.attempt}`);
+    this.job = { kind: claimed.kind, id: claimed.id, attempt: claimed.attempt };
+    this.spec = claimed.spec as TrainerSpec;
+    // The job's id is its run's; the layout under runs/ is what operators (and tests) look into.
+    this.dir = join(config.workDir, 'runs', claimed.id, `attempt-${claimed.attempt}`);
   }
 
+  /** The run this job trains. */
   get runId() {
-    return this.claimed.runId;
+    return this.claimed.id;
   }
   get attempt() {
     return this.claimed.attempt;
@@ -84,7 +101,6 @@ export class RunExecutor {
   }
 
   async execute(): Promise<void> {
-    const { runId, attempt } = this.claimed;
     try {
       await rm(this.dir, { recursive: true, force: true });
       await mkdir(this.dir, { recursive: true });
@@ -94,8 +110,7 @@ export class RunExecutor {
       if (this.cancelling) return await this.report({ outcome: 'CANCELLED' });
       const relay = new EventRelay(
         this.api,
-        runId,
-        attempt,
+        this.job,
         (e) => this.uploadCheckpoint(e),
         () => this.cancel(),
         { memoryEvents: this.config.relayMemoryEvents, spoolDir: join(this.dir, 'spool') },
@@ -103,7 +118,6 @@ export class RunExecutor {
       this.trainer = await this.spawn(spec, (e) => relay.push(e));
       if (this.cancelling) this.trainer.stop();
       const exit = await this.trainer.exited;
-      if (this.forceTimer) clearTimeout(this.forceTimer);
       if (this.leaseLost) return;
       await relay.drain();
       await this.finish(exit.terminal, exit.code, exit.signal, exit.stderrTail);
@@ -115,28 +129,29 @@ export class RunExecutor {
         message: `the worker agent failed: ${(error as Error).message}`,
       }).catch(() => undefined);
     } finally {
-      await rm(join(this.config.workDir, 'runs', runId), { recursive: true, force: true }).catch(() => undefined);
+      if (this.forceTimer) clearTimeout(this.forceTimer);
+      await rm(dirname(this.dir), { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
   private async prepare() {
     const c = this.claimed;
     const train = join(this.dir, 'train.jsonl');
-    await this.fetchTo(`/worker/runs/${c.runId}/dataset?split=train`, train);
+    await this.fetchTo(`/worker/runs/${c.id}/dataset?split=train`, train);
     let evalPath: string | null = null;
     if (c.validationRows > 0) {
       evalPath = join(this.dir, 'validation.jsonl');
-      await this.fetchTo(`/worker/runs/${c.runId}/dataset?split=validation`, evalPath);
+      await this.fetchTo(`/worker/runs/${c.id}/dataset?split=validation`, evalPath);
     }
     const output = join(this.dir, 'output');
     await mkdir(join(output, 'checkpoints'), { recursive: true });
     if (c.resumeFromStep !== null) {
       const archive = join(this.dir, 'resume.tar.gz');
-      await this.fetchTo(`/worker/runs/${c.runId}/checkpoint`, archive);
+      await this.fetchTo(`/worker/runs/${c.id}/checkpoint`, archive);
       await extractArchive(archive, join(output, 'checkpoints'));
       await rm(archive);
     }
-    const { base_model: model, resources: _resources, ...rest } = c.spec;
+    const { base_model: model, resources: _resources, ...rest } = this.spec;
     const basePath = model.tiny_family ? await this.runtime.tinyModel(model.tiny_family) : null;
     const hp = (rest.hyperparameters ?? {}) as Record<string, unknown>;
     if (!evalPath) delete hp.eval_steps;
@@ -153,7 +168,7 @@ export class RunExecutor {
 
   private async spawn(spec: Record<string, unknown>, onEvent: (e: TrainerEvent) => void) {
     const specPath = join(this.dir, 'spec.json');
-    const gpus = this.claimed.spec.resources?.gpusPerNode ?? 0;
+    const gpus = this.spec.resources?.gpusPerNode ?? 0;
     // torchrun goes through the lifeline so that it, like the trainer and every rank, dies with this agent.
     const torchrun = [this.runtime.python, '-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${gpus}`];
     const args =
@@ -190,9 +205,11 @@ export class RunExecutor {
       );
       return this.report({
         outcome: 'SUCCEEDED',
-        finalMetrics: terminal.final_metrics,
-        chatTemplate: terminal.chat_template,
-        model: { artifact, kind: artifacts.kind, files },
+        training: {
+          model: { artifact, kind: artifacts.kind, files },
+          finalMetrics: (terminal.final_metrics as Record<string, unknown> | undefined) ?? null,
+          chatTemplate: (terminal.chat_template as string | undefined) ?? null,
+        },
       });
     }
     if (this.interrupted)
@@ -213,9 +230,9 @@ export class RunExecutor {
     });
   }
 
-  private async report(input: Record<string, unknown>) {
+  private async report(outcome: Outcome) {
     try {
-      await this.api.graphql(COMPLETE, { input: { runId: this.runId, attempt: this.attempt, ...input } });
+      await this.api.graphql(CompleteJobDocument, { input: { job: this.job, ...outcome } });
       this.settled = true;
     } catch (error) {
       if (error instanceof ApiError && error.leaseLost) return;
