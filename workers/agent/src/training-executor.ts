@@ -118,6 +118,7 @@ export class TrainingExecutor implements JobExecutor {
       this.trainer = await this.spawn(spec, (e) => relay.push(e));
       if (this.cancelling) this.trainer.stop();
       const exit = await this.trainer.exited;
+      if (this.forceTimer) clearTimeout(this.forceTimer);
       if (this.leaseLost) return;
       await relay.drain();
       await this.finish(exit.terminal, exit.code, exit.signal, exit.stderrTail);
@@ -129,7 +130,7 @@ export class TrainingExecutor implements JobExecutor {
         message: `the worker agent failed: ${(error as Error).message}`,
       }).catch(() => undefined);
     } finally {
-      if (this.forceTimer) clearTimeout(this.forceTimer);
+      if (this.forceTimer) clearTimeout(this.forceTimer); // (a stop before the trainer started)
       await rm(dirname(this.dir), { recursive: true, force: true }).catch(() => undefined);
     }
   }
