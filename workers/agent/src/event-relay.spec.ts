@@ -7,8 +7,9 @@ import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultyHop, type Passed } from '../test/faulty-hop.js';
 import { startRealApi, type RealApi } from '../test/real-api.js';
-import { ApiClient } from './api-client.js';
+import { ApiClient, ApiError } from './api-client.js';
 import { EventRelay, type TrainerEvent } from './event-relay.js';
+import { CompleteJobDocument } from './graphql/generated/graphql.js';
 import type { JobRef } from './job-executor.js';
 
 let real: RealApi;
@@ -46,6 +47,7 @@ async function relayFor(options: {
   memoryEvents?: number;
   maxBatch?: number;
   beforeCheckpoint?: (job: JobRef, e: TrainerEvent) => Promise<void>;
+  onLeaseLost?: () => void;
 }) {
   const claimed = await real.heldTrainingJob();
   const job: JobRef = { kind: claimed.kind, id: claimed.id, attempt: claimed.attempt };
@@ -54,8 +56,11 @@ async function relayFor(options: {
   const relay = new EventRelay(
     client,
     job,
-    (e) => before(job, e),
-    () => {},
+    {
+      beforeCheckpoint: (e) => before(job, e),
+      onCancelRequested: () => {},
+      onLeaseLost: options.onLeaseLost ?? (() => {}),
+    },
     { memoryEvents: options.memoryEvents ?? 1000, spoolDir, maxBatch: options.maxBatch, maxDelayMs: 5 },
   );
   /** The batches of this job that reached the API, in order. */
@@ -154,5 +159,26 @@ describe('EventRelay', () => {
     expect(known).toEqual([1]);
     expect(reached().map(seqsOf)).toEqual([[0, 1], [2], [3]]);
     expect(await real.storedSeqs(job.id, job.attempt)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('stops at LEASE_LOST: tells the job once, sends nothing more, and drain rejects with that code', async () => {
+    let lost = 0;
+    const { job, relay, reached } = await relayFor({ onLeaseLost: () => lost++ });
+    relay.push(metric(0));
+    await relay.drain();
+    // The attempt ends behind the relay's back (its worker completes it); from now on the API fences it off.
+    await real.api.graphql(CompleteJobDocument, {
+      input: { job, outcome: 'FAILED', reason: 'invalid_spec', message: 'ended by the test' },
+    });
+    relay.push(metric(1));
+    const refused = await relay.drain().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).code).toBe('LEASE_LOST');
+    expect(lost).toBe(1);
+    relay.push(metric(2));
+    await expect(relay.drain()).rejects.toBe(refused);
+    expect(lost).toBe(1);
+    expect(reached().map(seqsOf)).toEqual([[0], [1]]);
+    expect(await real.storedSeqs(job.id, job.attempt)).toEqual([0]);
   });
 });

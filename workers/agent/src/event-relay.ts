@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ApiClient } from './api-client.js';
+import { ApiError, type ApiClient } from './api-client.js';
 import { ReportJobEventsDocument } from './graphql/generated/graphql.js';
 import type { JobRef } from './job-executor.js';
 
@@ -10,6 +10,16 @@ export interface TrainerEvent {
   time: string;
   event: string;
   [key: string]: unknown;
+}
+
+/** What the relay tells the job it relays for. */
+export interface RelayHandlers {
+  /** Before a checkpoint event is sent: its upload (the event waits for it). */
+  beforeCheckpoint(event: TrainerEvent): Promise<void>;
+  /** The API answered that a user asked to cancel the job. */
+  onCancelRequested(): void;
+  /** The API refused a batch with LEASE_LOST: the attempt is no longer this worker's; nothing more is sent. */
+  onLeaseLost(): void;
 }
 
 export interface RelayOptions {
@@ -46,8 +56,7 @@ export class EventRelay {
   constructor(
     private readonly api: ApiClient,
     private readonly job: JobRef,
-    private readonly beforeCheckpoint: (event: TrainerEvent) => Promise<void>,
-    private readonly onCancelRequested: () => void,
+    private readonly handlers: RelayHandlers,
     private readonly options: RelayOptions,
   ) {
     this.maxBatch = options.maxBatch ?? 200;
@@ -94,11 +103,12 @@ export class EventRelay {
   private async pump() {
     try {
       for (let batch = await this.nextBatch(); batch.length; batch = await this.nextBatch()) {
-        if (batch[0].event === 'checkpoint') await this.beforeCheckpoint(batch[0]);
+        if (batch[0].event === 'checkpoint') await this.handlers.beforeCheckpoint(batch[0]);
         await this.send(batch);
       }
     } catch (error) {
       this.failure = error;
+      if (error instanceof ApiError && error.leaseLost) this.handlers.onLeaseLost();
     }
   }
 
@@ -118,6 +128,6 @@ export class EventRelay {
   private async send(batch: TrainerEvent[]) {
     const events = batch.map(({ seq, time, event, ...data }) => ({ seq, time, event, data }));
     const { reportJobEvents } = await this.api.graphql(ReportJobEventsDocument, { input: { job: this.job, events } });
-    if (reportJobEvents.cancelRequested) this.onCancelRequested();
+    if (reportJobEvents.cancelRequested) this.handlers.onCancelRequested();
   }
 }

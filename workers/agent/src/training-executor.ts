@@ -8,7 +8,7 @@ import { ApiError, type ApiClient } from './api-client.js';
 import type { AgentConfig } from './config.js';
 import { EventRelay, type TrainerEvent } from './event-relay.js';
 import { CompleteJobDocument, type CompleteJobInput } from './graphql/generated/graphql.js';
-import type { ClaimedJobOf, JobExecutor, JobKindRunner, JobRef } from './job-executor.js';
+import { describeJob, type ClaimedJobOf, type JobExecutor, type JobKindRunner, type JobRef } from './job-executor.js';
 import { jobEnv } from './job-env.js';
 import { forgetJob, recordJob } from './leftovers.js';
 import { extractArchive } from './safe-extract.js';
@@ -111,8 +111,14 @@ export class TrainingExecutor implements JobExecutor {
       const relay = new EventRelay(
         this.api,
         this.job,
-        (e) => this.uploadCheckpoint(e),
-        () => this.cancel(),
+        {
+          beforeCheckpoint: (e) => this.uploadCheckpoint(e),
+          onCancelRequested: () => this.cancel(),
+          onLeaseLost: () => {
+            console.error(`[agent] ${describeJob(this.job)}: the API refused its events (LEASE_LOST); stopping it`);
+            this.lost();
+          },
+        },
         { memoryEvents: this.config.relayMemoryEvents, spoolDir: join(this.dir, 'spool') },
       );
       this.trainer = await this.spawn(spec, (e) => relay.push(e));
