@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { Agent } from './agent.js';
+import { AGENT_VERSION, Agent } from './agent.js';
 import { ApiClient } from './api-client.js';
 import type { AgentConfig } from './config.js';
 import { dispatch, type ClaimedJob } from './job-executor.js';
@@ -117,7 +117,7 @@ describe('claim dispatch', () => {
         reason: 'unsupported_kind',
       });
       expect(input.message).toBe(
-        'worker stand-in-1 (agent 0.1.0): this agent cannot run EVALUATION jobs (payload EvaluationJob); it runs TRAINING',
+        `worker stand-in-1 (agent ${AGENT_VERSION}): this agent cannot run EVALUATION jobs (payload EvaluationJob); it runs TRAINING`,
       );
       expect(errors).toHaveBeenCalledWith(expect.stringContaining(`not running evaluation job ${id} attempt 1`));
     } finally {

@@ -22,7 +22,8 @@ import { stopLeftovers } from './leftovers.js';
 import { SystemSampler } from './system.js';
 import { trainingRunner } from './training-executor.js';
 
-export const AGENT_VERSION = '0.1.0';
+/** Sent at registration; 0.2: the job protocol (claimJob, reportJobEvents, completeJob). */
+export const AGENT_VERSION = '0.2.0';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
