@@ -8,7 +8,8 @@ export type ClaimedJobOf<T extends ClaimedJobType> = Extract<ClaimedJob, { __typ
 /** Which attempt of which job: every write about a job names it (the fencing token is `attempt`). */
 export type JobRef = HeldJobInput & { id: string };
 
-export const describeJob = (job: JobRef) => `${job.kind.toLowerCase()} job ${job.id} attempt ${job.attempt}`;
+// (String(): an unknown payload from a newer API may lack even the ticket.)
+export const describeJob = (job: JobRef) => `${String(job.kind).toLowerCase()} job ${job.id} attempt ${job.attempt}`;
 
 /**
  * One claimed attempt being run on this machine. The agent's loops see only this: they renew its lease,
