@@ -128,8 +128,10 @@ export class JobKinds {
    */
   holdersSql(): string {
     return this.all()
-      .map((h) => `select '${h.kind}' as kind, x.id, x.project_id, x.status::text as status, x.queue_name,
-                          x.created_at, ${h.gpusSql} as gpus from ${h.table} x`)
+      .map(
+        (h) => `select '${h.kind}' as kind, x.id, x.project_id, x.status::text as status, x.queue_name,
+                          x.created_at, ${h.gpusSql} as gpus from ${h.table} x`,
+      )
       .join(' union all ');
   }
 

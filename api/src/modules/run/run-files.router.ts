@@ -19,7 +19,7 @@ import { publishRun } from './run.service.js';
 const attemptOf = (req: Request) => {
   const attempt = Number(req.get('x-run-attempt'));
   if (!Number.isInteger(attempt) || attempt < 1)
-    throw new AppError('BAD_USER_INPUT', 'x-run-attempt: header must be the attempt number claimRun returned');
+    throw new AppError('BAD_USER_INPUT', 'x-run-attempt: header must be the attempt number claimJob returned');
   return attempt;
 };
 

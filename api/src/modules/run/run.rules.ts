@@ -20,7 +20,7 @@ export const runRules = {
     runMetrics: hasPermission('run:read'),
     runLogs: hasPermission('run:read'),
   },
-  // A Run also comes back from createRun/cancelRun/retryRun/completeRun and ModelVersion.run: what it
+  // A Run also comes back from createRun/cancelRun/retryRun and ModelVersion.run: what it
   // leads to needs that domain's permission, so a token's scopes bound every path to the data.
   Run: {
     datasetVersion: hasPermission('dataset:read'),
