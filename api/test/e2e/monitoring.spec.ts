@@ -11,7 +11,7 @@ import { createProject, createUser, loginAdmin, type TestUser } from '../factori
 import { sharedExecutionStats } from '../../src/graphql/shared-execution.js';
 import { errorCode, startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, chatRows, datasetVersion, repoRoot, tinyRun, workerToken } from '../training.js';
-import { CLAIM, trainingJob, REPORT, HEARTBEAT } from '../worker-ops.js';
+import { CLAIM, COMPLETE, HEARTBEAT, REPORT, trainingJob } from '../worker-ops.js';
 
 let app: TestApp;
 let user: TestUser;
@@ -21,7 +21,12 @@ let worker: string;
 let otherWorker: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ LIVE_AUTH_RECHECK_MS: '0', RUN_PROJECT_CONCURRENCY: '10', RUN_MAX_METRIC_POINTS: '2500' });
+  app = await startTestApp({
+    LIVE_AUTH_RECHECK_MS: '0',
+    RUN_PROJECT_CONCURRENCY: '10',
+    RUN_MAX_METRIC_POINTS: '2500',
+    RUN_QUEUE_MONITOR_SECONDS: '1',
+  });
   admin = await loginAdmin(app);
   user = await createUser(app, ['MEMBER'], 'watcher');
   const projectId = await createProject(app, user.token, 'Monitoring');
@@ -344,4 +349,36 @@ describe('bad ingest', () => {
     ]);
     expect(stored.rows[0].n).toBe(2000);
   });
+});
+
+describe('a worker presumed dead', () => {
+  it('gets LEASE_LOST for its events and its completion once its lease lapsed, and a heartbeat says so', async () => {
+    const { runId, attempt } = await heldRun();
+    const { pool } = app.runtime;
+    // The worker goes quiet: its last lease renewal is now an hour old. pg-boss's own monitor takes the
+    // job back and the reconciler moves the run on, as for a machine that died.
+    await pool.query(
+      `update pgboss.job set heartbeat_on = now() - interval '1 hour' where id = (select job_id from runs where id = $1)`,
+      [runId],
+    );
+    await expect
+      .poll(async () => (await pool.query(`select status from runs where id = $1`, [runId])).rows[0].status, {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toBe('QUEUED');
+    const event = { seq: 0, time: new Date().toISOString(), event: 'log', data: { message: 'still here' } };
+    const late = await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: [event] } }, worker);
+    expect(errorCode(late)).toBe('LEASE_LOST');
+    const done = await app.gql(
+      COMPLETE,
+      { i: { job: trainingJob(runId, attempt), outcome: 'FAILED', reason: 'error', message: 'late' } },
+      worker,
+    );
+    expect(errorCode(done)).toBe('LEASE_LOST');
+    const beat = await app.gql(HEARTBEAT, { jobs: [trainingJob(runId, attempt)] }, worker);
+    expect(beat.data!.workerHeartbeat.leases).toEqual([{ valid: false }]);
+    const row = await pool.query(`select status, error from runs where id = $1`, [runId]);
+    expect(row.rows[0]).toEqual({ status: 'QUEUED', error: null });
+  }, 60_000);
 });

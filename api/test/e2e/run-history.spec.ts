@@ -90,8 +90,7 @@ describe('a finished run’s logs, read again', () => {
       REPORT,
       {
         i: {
-          runId,
-          attempt: second,
+          job: trainingJob(runId, second),
           events: [{ seq: seq++, time: new Date().toISOString(), event: 'failed', data: { message: 'CUDA OOM' } }],
         },
       },
@@ -190,8 +189,7 @@ describe('runs and datasets a user comes back to', () => {
       REPORT,
       {
         i: {
-          runId,
-          attempt,
+          job: trainingJob(runId, attempt),
           events: [metric(1, { loss: 2, learning_rate: 1e-4 }), metric(2, { loss: 1.5, 'eval/loss': 1.7 })],
         },
       },

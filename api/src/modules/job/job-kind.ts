@@ -104,12 +104,19 @@ export interface JobKindHandler<H extends JobHolder = JobHolder, Payload = objec
   publish(app: Pick<AppServices, 'pubsub'>, holderId: string): void;
 }
 
+/**
+ * Declares a kind: its methods are checked against its own holder, payload and result types, and the
+ * shared machinery sees it through the general interface (it only ever hands a handler its own rows).
+ */
+export const jobKind = <H extends JobHolder, P, R>(handler: JobKindHandler<H, P, R>) =>
+  handler as unknown as JobKindHandler;
+
 /** The registered kinds, by name. */
 export class JobKinds {
   private readonly byKind = new Map<JobKind, JobKindHandler>();
 
-  constructor(handlers: JobKindHandler<never, unknown, never>[]) {
-    for (const h of handlers) this.byKind.set(h.kind, h as unknown as JobKindHandler);
+  constructor(handlers: JobKindHandler[]) {
+    for (const h of handlers) this.byKind.set(h.kind, h);
   }
 
   get(kind: JobKind): JobKindHandler {
