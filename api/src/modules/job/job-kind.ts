@@ -78,7 +78,7 @@ export interface JobKindHandler<H extends JobHolder = JobHolder, Payload = objec
   finalReasons: ReadonlySet<string>;
   /** Relations the payload needs, loaded with the claimed row. */
   populate?: string[];
-  /** Records attempt `number` on `worker`; returns what the payload needs from that (e.g. a checkpoint). */
+  /** Records the attempt just claimed (`holder.attempt`) on `worker`. */
   openAttempt(em: EntityManager, holder: H, worker: Worker): Promise<void>;
   closeOpenAttempts(em: EntityManager, holder: H, outcome: string, reason: string | null): Promise<void>;
   /** The typed payload the worker gets (an object type of the ClaimedJob union). */
