@@ -9,6 +9,7 @@ import { auditRules } from '../modules/audit/audit.rules.js';
 import { authRules } from '../modules/auth/auth.rules.js';
 import { inviteRules } from '../modules/invite/invite.rules.js';
 import { datasetOpsRules, datasetRules } from '../modules/dataset/dataset.rules.js';
+import { baseModelRules } from '../modules/base-model/base-model.rules.js';
 import { runRules } from '../modules/run/run.rules.js';
 import { modelVersionRules } from '../modules/model-version/model-version.rules.js';
 import { workerRules } from '../modules/worker/worker.rules.js';
@@ -28,6 +29,7 @@ const moduleRules: ModuleRules[] = [
   auditRules,
   datasetRules,
   datasetOpsRules,
+  baseModelRules,
   runRules,
   workerRules,
   modelVersionRules,
