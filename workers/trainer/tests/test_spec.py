@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -106,3 +108,9 @@ def test_invalid_field_is_named(path: str, value: Any, field: str, fragment: str
 def test_unknown_fields_are_reported_not_fatal() -> None:
     spec = parse_spec(with_change("hyperparameters.learning_rat", 1e-4))
     assert spec.unknown_fields == ("hyperparameters.learning_rat",)
+
+
+def test_the_readme_example_is_a_complete_spec() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## Run spec", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    assert parse_spec(json.loads(example)).hyperparameters.max_seq_length == 2048
