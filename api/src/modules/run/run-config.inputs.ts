@@ -26,7 +26,7 @@ export enum DistributedStrategy {
 }
 registerEnumType(DistributedStrategy, { name: 'DistributedStrategy' });
 
-@InputType({ description: 'Hyperparameters; anything left out takes the preset or default value' })
+@InputType({ description: 'Hyperparameters; anything left out takes the preset or default value (runDefaults)' })
 export class HyperparametersInput {
   @Field(() => Float, { nullable: true }) learningRate?: number | null;
   @Field(() => Float, { nullable: true }) numTrainEpochs?: number | null;

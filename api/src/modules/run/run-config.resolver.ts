@@ -1,8 +1,21 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { estimateRun, resolveRunConfig } from './run-config.js';
-import { RunConfigInput, RunDefaults, RunEstimate } from './run-config.inputs.js';
+import {
+  HyperparameterValues,
+  RunConfigInput,
+  RunDefaults,
+  RunEstimate,
+  TrainingMethod,
+  TrainingPrecision,
+} from './run-config.inputs.js';
 import { PRESETS, RUN_DEFAULTS } from './run-defaults.js';
+
+/** The API's values as GraphQL gives them (the enums' values are the API's own strings). */
+const values = (h: typeof RUN_DEFAULTS): HyperparameterValues => ({
+  ...h,
+  precision: h.precision as TrainingPrecision,
+});
 
 @Resolver()
 export class RunConfigResolver {
@@ -11,11 +24,11 @@ export class RunConfigResolver {
   })
   runDefaults(): RunDefaults {
     return {
-      hyperparameters: RUN_DEFAULTS as RunDefaults['hyperparameters'],
+      hyperparameters: values(RUN_DEFAULTS),
       presets: Object.entries(PRESETS).map(([name, preset]) => ({
         name,
-        method: preset.method as RunDefaults['presets'][number]['method'],
-        hyperparameters: { ...RUN_DEFAULTS, ...preset.values } as RunDefaults['hyperparameters'],
+        method: preset.method as TrainingMethod,
+        hyperparameters: values({ ...RUN_DEFAULTS, ...preset.values }),
       })),
     };
   }

@@ -141,7 +141,7 @@ export type FileFormat =
   | 'TSV'
   | 'TXT';
 
-/** Hyperparameters; anything left out takes the preset or default value */
+/** Hyperparameters; anything left out takes the preset or default value (runDefaults) */
 export type HyperparametersInput = {
   assistantOnlyLoss?: boolean | null | undefined;
   dpoBeta?: number | null | undefined;
