@@ -1,10 +1,9 @@
-import { hasPermission, isAuthenticated } from '../../graphql/rules.js';
+import { hasPermission } from '../../graphql/rules.js';
 
 export const runRules = {
   Query: {
-    baseModels: isAuthenticated,
-    baseModel: isAuthenticated,
     estimateRun: hasPermission('run:create'),
+    runDefaults: hasPermission('run:create'),
     // Project membership is checked by the service: members see their projects' runs.
     runs: hasPermission('run:read'),
     run: hasPermission('run:read'),
