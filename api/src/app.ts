@@ -44,7 +44,7 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       await failInterruptedIngests(orm.em.fork());
     } else await expectPreparedDatabase(orm, config, log);
     const queue = await JobQueue.start(database.url, config, log);
-    const jobKinds = new JobKinds([trainingJobs as never]);
+    const jobKinds = new JobKinds([trainingJobs]);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     // An idle connection the server ends (a restart, a shutdown) must not take the API down with it.
     pool.on('error', (err) => log.warn({ err }, 'an idle database connection was closed by the server'));

@@ -24,6 +24,7 @@ import { authenticate, bearerToken } from './modules/auth/viewer.js';
 import { runningVersionJobs } from './modules/dataset/version-jobs.js';
 import { uploadRouter } from './modules/dataset/upload.router.js';
 import { downloadRouter } from './modules/dataset/download.router.js';
+import { modelDownloadRouter } from './modules/model-version/download.router.js';
 import { runFilesRouter } from './modules/run/run-files.router.js';
 import type { AppServices } from './services.js';
 
@@ -101,6 +102,7 @@ export async function startServer(
   expressApp.use(uploadRouter(app));
   expressApp.use(downloadRouter(app));
   expressApp.use(runFilesRouter(app));
+  expressApp.use(modelDownloadRouter(app));
   expressApp.use(
     '/graphql',
     cors({ origin: config.CORS_ORIGINS, credentials: true }),

@@ -95,6 +95,7 @@ const EXPECTED: Record<string, Access> = {
   'Query.baseModels': 'signed-in',
   'Query.baseModel': 'signed-in',
   'Query.estimateRun': 'run:create',
+  'Query.runDefaults': 'run:create',
   'Query.workers': 'worker:manage',
   'Query.workerPool': 'signed-in',
   'Mutation.createWorkerToken': 'worker:manage',

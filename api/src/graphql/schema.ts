@@ -9,6 +9,7 @@ import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { InviteResolver } from '../modules/invite/invite.resolver.js';
 import { DatasetOpsResolver } from '../modules/dataset/dataset-ops.resolver.js';
+import { BaseModelResolver } from '../modules/base-model/base-model.resolver.js';
 import { RunConfigResolver } from '../modules/run/run-config.resolver.js';
 import { RunResolver } from '../modules/run/run.resolver.js';
 import { RunLiveResolver } from '../modules/run/run-live.resolver.js';
@@ -34,6 +35,7 @@ const resolvers = [
   DatasetResolver,
   DatasetVersionResolver,
   DatasetOpsResolver,
+  BaseModelResolver,
   RunConfigResolver,
   WorkerResolver,
   RunResolver,

@@ -10,6 +10,7 @@ import { authRules } from '../modules/auth/auth.rules.js';
 import { inviteRules } from '../modules/invite/invite.rules.js';
 import { datasetOpsRules, datasetRules } from '../modules/dataset/dataset.rules.js';
 import { jobRules } from '../modules/job/job.rules.js';
+import { baseModelRules } from '../modules/base-model/base-model.rules.js';
 import { runRules } from '../modules/run/run.rules.js';
 import { modelVersionRules } from '../modules/model-version/model-version.rules.js';
 import { workerRules } from '../modules/worker/worker.rules.js';
@@ -30,6 +31,7 @@ const moduleRules: ModuleRules[] = [
   datasetRules,
   datasetOpsRules,
   jobRules,
+  baseModelRules,
   runRules,
   workerRules,
   modelVersionRules,

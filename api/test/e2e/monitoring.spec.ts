@@ -11,6 +11,7 @@ import { createProject, createUser, loginAdmin, type TestUser } from '../factori
 import { sharedExecutionStats } from '../../src/graphql/shared-execution.js';
 import { errorCode, startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, chatRows, datasetVersion, repoRoot, tinyRun, workerToken } from '../training.js';
+import { CLAIM, COMPLETE, HEARTBEAT, REPORT, trainingJob } from '../worker-ops.js';
 
 let app: TestApp;
 let user: TestUser;
@@ -19,10 +20,13 @@ let version: string;
 let worker: string;
 let otherWorker: string;
 
-const REPORT = `mutation($i: ReportRunEventsInput!) { reportRunEvents(input: $i) { stored cancelRequested } }`;
-
 beforeAll(async () => {
-  app = await startTestApp({ LIVE_AUTH_RECHECK_MS: '0', RUN_PROJECT_CONCURRENCY: '10', RUN_MAX_METRIC_POINTS: '2500' });
+  app = await startTestApp({
+    LIVE_AUTH_RECHECK_MS: '0',
+    RUN_PROJECT_CONCURRENCY: '10',
+    RUN_MAX_METRIC_POINTS: '2500',
+    RUN_QUEUE_MONITOR_SECONDS: '1',
+  });
   admin = await loginAdmin(app);
   user = await createUser(app, ['MEMBER'], 'watcher');
   const projectId = await createProject(app, user.token, 'Monitoring');
@@ -41,9 +45,9 @@ afterAll(() => app?.close());
 /** Queues a run and claims it as `worker`; returns the held attempt. */
 async function heldRun() {
   const created = await app.gql(CREATE_RUN, { i: tinyRun(version) }, user.token);
-  const claim = await app.gql(`mutation { claimRun { runId attempt } }`, {}, worker);
-  expect(claim.data!.claimRun.runId).toBe(created.data!.createRun.id);
-  return claim.data!.claimRun as { runId: string; attempt: number };
+  const claim = await app.gql(CLAIM, {}, worker);
+  expect(claim.data!.claimJob.runId).toBe(created.data!.createRun.id);
+  return claim.data!.claimJob as { runId: string; attempt: number };
 }
 
 let seq = 0;
@@ -99,8 +103,8 @@ describe('runMetrics', () => {
     for (let b = 0; b < 25; b++) {
       const events = metricEvents(b * 20 + 1, b * 20 + 20);
       sent.push(events);
-      const r = await app.gql(REPORT, { i: { runId, attempt, events } }, worker);
-      expect(r.data!.reportRunEvents.stored).toBe(20);
+      const r = await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events } }, worker);
+      expect(r.data!.reportJobEvents.stored).toBe(20);
     }
     const history = await app.gql(
       `query($id: ID!) { run(id: $id) { metrics(keys: ["loss"], maxPoints: 10000) { bucketSteps lastStep points { step last } } } }`,
@@ -113,11 +117,11 @@ describe('runMetrics', () => {
     for (let b = 25; b < 50; b++) {
       const events = metricEvents(b * 20 + 1, b * 20 + 20);
       sent.push(events);
-      await app.gql(REPORT, { i: { runId, attempt, events } }, worker);
+      await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events } }, worker);
       if (b === 30) {
         // A batch delivered twice (a retry after a lost answer) stores nothing and repeats nothing.
-        const again = await app.gql(REPORT, { i: { runId, attempt, events: sent[10] } }, worker);
-        expect(again.data!.reportRunEvents.stored).toBe(0);
+        const again = await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: sent[10] } }, worker);
+        expect(again.data!.reportJobEvents.stored).toBe(0);
       }
     }
     expect(await early.done).toEqual(range(1, 1000));
@@ -132,7 +136,7 @@ describe('runMetrics', () => {
   it('identical subscribers share one execution per batch; another selection gets its own', async () => {
     const { runId, attempt } = await heldRun();
     seq = 0;
-    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(1, 10) } }, worker);
+    await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: metricEvents(1, 10) } }, worker);
     // 20 dashboards watching the loss, one watching the learning rate.
     const watchers = [...Array.from({ length: 20 }, () => ['loss']), ['learning_rate']].map((keys) => {
       let historyLoaded!: () => void;
@@ -145,7 +149,7 @@ describe('runMetrics', () => {
     });
     await Promise.all(watchers.map((w) => w.history));
     const before = sharedExecutionStats().executions;
-    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(11, 20) } }, worker);
+    await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: metricEvents(11, 20) } }, worker);
     for (const steps of await Promise.all(watchers.map((w) => w.done))) expect(steps).toEqual(range(1, 20));
     expect(sharedExecutionStats().executions - before).toBe(2);
   });
@@ -165,10 +169,10 @@ describe('runMetrics', () => {
     const { token, apiToken } = created.data!.createApiToken;
     seq = 0;
     const watching = collect(token, { runId }, () => false);
-    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(1, 1) } }, worker);
+    await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: metricEvents(1, 1) } }, worker);
     await expect.poll(() => watching.steps.length).toBeGreaterThan(0);
     await app.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, { id: apiToken.id }, user.token);
-    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(2, 2) } }, worker);
+    await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: metricEvents(2, 2) } }, worker);
     await expect(watching.done).rejects.toMatchObject({
       errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })],
     });
@@ -187,10 +191,9 @@ describe('system metrics', () => {
       diskTotalGb: 100,
       gpus: [{ index: 0, utilization, memoryUsedMb: 100, memoryTotalMb: 1000, temperatureC: 60, powerW: null }],
     });
-    const beat = `mutation($runs: [HeldRunInput!], $system: JSONObject) { workerHeartbeat(runs: $runs, system: $system) { leases { valid } } }`;
-    const first = await app.gql(beat, { runs: [{ runId, attempt }], system: sample(10) }, worker);
+    const first = await app.gql(HEARTBEAT, { jobs: [trainingJob(runId, attempt)], system: sample(10) }, worker);
     expect(first.data!.workerHeartbeat.leases).toEqual([{ valid: true }]);
-    const bad = await app.gql(beat, { runs: [], system: { ...sample(10), cpuPercent: 'lots' } }, worker);
+    const bad = await app.gql(HEARTBEAT, { jobs: [], system: { ...sample(10), cpuPercent: 'lots' } }, worker);
     expect(bad.errors![0].extensions!.fields[0].field).toBe('system.cpuPercent');
     const res = await app.gql(
       `query($id: ID!) { run(id: $id) { systemMetrics(keys: ["gpu0.utilization", "cpu.percent"]) { key lastStep steps lasts } } }`,
@@ -210,7 +213,7 @@ describe('the integrators’ example (docs/examples/watch-run.mjs)', () => {
   it('prints the history, then the live points, and exits when the run ends', async () => {
     const { runId, attempt } = await heldRun();
     seq = 0;
-    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(1, 5) } }, worker);
+    await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: metricEvents(1, 5) } }, worker);
     const created = await app.gql(
       `mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token } }`,
       { i: { name: 'example', scopes: ['run:read'] } },
@@ -233,11 +236,11 @@ describe('the integrators’ example (docs/examples/watch-run.mjs)', () => {
         }),
       ]);
     await seen('history step 5 loss');
-    await app.gql(REPORT, { i: { runId, attempt, events: metricEvents(6, 10) } }, worker);
+    await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: metricEvents(6, 10) } }, worker);
     await seen('live step 10 loss');
     await app.gql(
-      `mutation($i: CompleteRunInput!) { completeRun(input: $i) { status } }`,
-      { i: { runId, attempt, outcome: 'FAILED', reason: 'invalid_spec', message: 'test' } },
+      `mutation($i: CompleteJobInput!) { completeJob(input: $i) { status } }`,
+      { i: { job: trainingJob(runId, attempt), outcome: 'FAILED', reason: 'invalid_spec', message: 'test' } },
       worker,
     );
     await seen('run ended: FAILED');
@@ -265,7 +268,7 @@ describe('bad ingest', () => {
   it('non-finite values are refused by field, and nothing of the batch is written', async () => {
     const before = await counts();
     // JSON has no Infinity; 1e999 parses to it.
-    const body = `{"query":${JSON.stringify(REPORT)},"variables":{"i":{"runId":"${runId}","attempt":${attempt},"events":[
+    const body = `{"query":${JSON.stringify(REPORT)},"variables":{"i":{"job":{"kind":"TRAINING","id":"${runId}","attempt":${attempt}},"events":[
       {"seq":0,"time":"2026-11-29T00:00:00.000Z","event":"metric","data":{"step":1,"values":{"loss":0.5}}},
       {"seq":1,"time":"2026-11-29T00:00:00.000Z","event":"metric","data":{"step":2,"values":{"loss":1e999}}}]}}}`;
     const res = (await (
@@ -283,8 +286,7 @@ describe('bad ingest', () => {
       REPORT,
       {
         i: {
-          runId,
-          attempt,
+          job: trainingJob(runId, attempt),
           events: [
             { seq: 0, time: new Date().toISOString(), event: 'metric', data: { step: 1, values: { loss: 'NaN' } } },
           ],
@@ -292,7 +294,7 @@ describe('bad ingest', () => {
       },
       worker,
     );
-    expect(marker.data!.reportRunEvents.stored).toBe(1);
+    expect(marker.data!.reportJobEvents.stored).toBe(1);
   });
 
   it('bad keys, oversize batches, unknown runs and a worker that does not hold the run are refused', async () => {
@@ -303,30 +305,43 @@ describe('bad ingest', () => {
       event: 'metric',
       data: { step: 3, values },
     });
-    const badKey = await app.gql(REPORT, { i: { runId, attempt, events: [event({ 'a b': 1 })] } }, worker);
+    const badKey = await app.gql(
+      REPORT,
+      { i: { job: trainingJob(runId, attempt), events: [event({ 'a b': 1 })] } },
+      worker,
+    );
     expect(badKey.errors![0].extensions!.fields[0].field).toBe('input.events.0.data.values.a b');
     const big = Array.from({ length: 1001 }, (_, i) => ({ ...event({ loss: 1 }), seq: 200 + i }));
-    const oversize = await app.gql(REPORT, { i: { runId, attempt, events: big } }, worker);
+    const oversize = await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: big } }, worker);
     expect(oversize.errors![0].message).toMatch(/input.events: at most 1000 events per batch/);
     const unknown = await app.gql(
       REPORT,
-      { i: { runId: randomUUID(), attempt, events: [event({ loss: 1 })] } },
+      { i: { job: trainingJob(randomUUID(), attempt), events: [event({ loss: 1 })] } },
       worker,
     );
     expect(errorCode(unknown)).toBe('NOT_FOUND');
-    const fenced = await app.gql(REPORT, { i: { runId, attempt, events: [event({ loss: 1 })] } }, otherWorker);
+    const fenced = await app.gql(
+      REPORT,
+      { i: { job: trainingJob(runId, attempt), events: [event({ loss: 1 })] } },
+      otherWorker,
+    );
     expect(errorCode(fenced)).toBe('LEASE_LOST');
-    const stale = await app.gql(REPORT, { i: { runId, attempt: attempt + 1, events: [event({ loss: 1 })] } }, worker);
+    const stale = await app.gql(
+      REPORT,
+      { i: { job: trainingJob(runId, attempt + 1), events: [event({ loss: 1 })] } },
+      worker,
+    );
     expect(errorCode(stale)).toBe('LEASE_LOST');
     expect(await counts()).toEqual(before);
   });
 
   it('a run past its metric quota is refused with the numbers, and the batch is not written', async () => {
     const quota = await heldRun();
+    const held = trainingJob(quota.runId, quota.attempt);
     seq = 0;
-    const first = await app.gql(REPORT, { i: { ...quota, events: metricEvents(1, 1000) } }, worker);
-    expect(first.data!.reportRunEvents.stored).toBe(1000);
-    const over = await app.gql(REPORT, { i: { ...quota, events: metricEvents(1001, 1300) } }, worker);
+    const first = await app.gql(REPORT, { i: { job: held, events: metricEvents(1, 1000) } }, worker);
+    expect(first.data!.reportJobEvents.stored).toBe(1000);
+    const over = await app.gql(REPORT, { i: { job: held, events: metricEvents(1001, 1300) } }, worker);
     expect(errorCode(over)).toBe('BAD_USER_INPUT');
     expect(over.errors![0].message).toMatch(/2000 metric points stored; 600 more would pass its quota of 2500/);
     const stored = await app.runtime.pool.query(`select count(*)::int as n from run_metrics where run_id = $1`, [
@@ -334,4 +349,36 @@ describe('bad ingest', () => {
     ]);
     expect(stored.rows[0].n).toBe(2000);
   });
+});
+
+describe('a worker presumed dead', () => {
+  it('gets LEASE_LOST for its events and its completion once its lease lapsed, and a heartbeat says so', async () => {
+    const { runId, attempt } = await heldRun();
+    const { pool } = app.runtime;
+    // The worker goes quiet: its last lease renewal is now an hour old. pg-boss's own monitor takes the
+    // job back and the reconciler moves the run on, as for a machine that died.
+    await pool.query(
+      `update pgboss.job set heartbeat_on = now() - interval '1 hour' where id = (select job_id from runs where id = $1)`,
+      [runId],
+    );
+    await expect
+      .poll(async () => (await pool.query(`select status from runs where id = $1`, [runId])).rows[0].status, {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toBe('QUEUED');
+    const event = { seq: 0, time: new Date().toISOString(), event: 'log', data: { message: 'still here' } };
+    const late = await app.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: [event] } }, worker);
+    expect(errorCode(late)).toBe('LEASE_LOST');
+    const done = await app.gql(
+      COMPLETE,
+      { i: { job: trainingJob(runId, attempt), outcome: 'FAILED', reason: 'error', message: 'late' } },
+      worker,
+    );
+    expect(errorCode(done)).toBe('LEASE_LOST');
+    const beat = await app.gql(HEARTBEAT, { jobs: [trainingJob(runId, attempt)] }, worker);
+    expect(beat.data!.workerHeartbeat.leases).toEqual([{ valid: false }]);
+    const row = await pool.query(`select status, error from runs where id = $1`, [runId]);
+    expect(row.rows[0]).toEqual({ status: 'QUEUED', error: null });
+  }, 60_000);
 });

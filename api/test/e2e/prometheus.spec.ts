@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
 import { startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
+import { CLAIM, trainingJob, HEARTBEAT } from '../worker-ops.js';
 
 const METRICS_TOKEN = 'scrape-token-0123456789';
 let app: TestApp;
@@ -57,8 +58,8 @@ describe('GET /metrics', () => {
     const queued = await app.gql(CREATE_RUN, { i: tinyRun(version) }, user.token);
     const waiting = await app.gql(CREATE_RUN, { i: tinyRun(version) }, user.token);
     expect(waiting.errors).toBeUndefined();
-    const claim = await app.gql(`mutation GrabWork { claimRun { runId attempt } }`, {}, worker);
-    const { runId, attempt } = claim.data!.claimRun;
+    const claim = await app.gql(CLAIM.replace('Claim', 'GrabWork'), {}, worker);
+    const { runId, attempt } = claim.data!.claimJob;
     expect(runId).toBe(queued.data!.createRun.id);
     const events = Array.from({ length: 30 }, (_, i) => ({
       seq: i,
@@ -67,12 +68,11 @@ describe('GET /metrics', () => {
       data: { step: i + 1, epoch: 0, values: { loss: 1 / (i + 1), learning_rate: 0.001 } },
     }));
     const report = await app.gql(
-      `mutation($i: ReportRunEventsInput!) { reportRunEvents(input: $i) { stored } }`,
-      { i: { runId, attempt, events } },
+      `mutation($i: ReportJobEventsInput!) { reportJobEvents(input: $i) { stored } }`,
+      { i: { job: trainingJob(runId, attempt), events } },
       worker,
     );
-    expect(report.data!.reportRunEvents.stored).toBe(30);
-    const beat = `mutation($runs: [HeldRunInput!], $system: JSONObject) { workerHeartbeat(runs: $runs, system: $system) { leases { valid } } }`;
+    expect(report.data!.reportJobEvents.stored).toBe(30);
     const system = {
       cpuPercent: 50,
       memoryUsedMb: 1000,
@@ -81,10 +81,10 @@ describe('GET /metrics', () => {
       diskTotalGb: 100,
       gpus: [{ index: 0, utilization: 87, memoryUsedMb: 2048, memoryTotalMb: 81_559, temperatureC: 60, powerW: 300 }],
     };
-    expect((await app.gql(beat, { runs: [{ runId, attempt }], system }, worker)).data!.workerHeartbeat.leases).toEqual([
-      { valid: true },
-    ]);
-    await app.gql(beat, { runs: [{ runId, attempt: attempt + 1 }], system }, worker); // a lease it does not hold
+    expect(
+      (await app.gql(HEARTBEAT, { jobs: [trainingJob(runId, attempt)], system }, worker)).data!.workerHeartbeat.leases,
+    ).toEqual([{ valid: true }]);
+    await app.gql(HEARTBEAT, { jobs: [trainingJob(runId, attempt + 1)], system }, worker); // a lease it does not hold
 
     // A dashboard with a live subscription open.
     const client = createClient({
@@ -121,7 +121,7 @@ describe('GET /metrics', () => {
       expect(
         sample(
           text,
-          'llmt_graphql_operation_duration_seconds_count{operation="claimRun",type="mutation",outcome="ok"}',
+          'llmt_graphql_operation_duration_seconds_count{operation="claimJob",type="mutation",outcome="ok"}',
         ),
       ).toBe(1);
       expect(

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
 import { startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
+import { CLAIM, trainingJob } from '../worker-ops.js';
 
 let app: TestApp;
 let user: TestUser;
@@ -31,9 +32,14 @@ async function queueRun(version: string, priority: number) {
   return res.data!.createRun.id as string;
 }
 async function claim() {
-  const res = await app.gql(`mutation { claimRun { runId } }`, {}, worker);
+  const res = await app.gql(CLAIM, {}, worker);
   expect(res.errors).toBeUndefined();
-  return res.data!.claimRun?.runId as string | undefined;
+  return res.data!.claimJob?.runId as string | undefined;
+}
+
+/** Claims whatever earlier tests left queued, so the next claim can only find what a test queues. */
+async function drainQueue() {
+  while (await claim());
 }
 
 describe('the run queue across projects', () => {
@@ -64,11 +70,11 @@ describe('the run queue across projects', () => {
     const first = await queueRun(d, 0);
     expect(await claim()).toBe(first);
     const ended = await app.gql(
-      `mutation($i: CompleteRunInput!) { completeRun(input: $i) { status } }`,
-      { i: { runId: first, attempt: 1, outcome: 'FAILED', reason: 'invalid_spec', message: 'test' } },
+      `mutation($i: CompleteJobInput!) { completeJob(input: $i) { status } }`,
+      { i: { job: trainingJob(first, 1), outcome: 'FAILED', reason: 'invalid_spec', message: 'test' } },
       worker,
     );
-    expect(ended.data?.completeRun.status).toBe('FAILED');
+    expect(ended.data?.completeJob.status).toBe('FAILED');
     const again = await queueRun(d, 100);
     const fresh = await queueRun(e, 0);
     const claimed = [await claim(), await claim()];
@@ -77,11 +83,13 @@ describe('the run queue across projects', () => {
 });
 
 describe('a worker polling while runs are queued', () => {
-  it('gets a run claimed the instant createRun or retryRun queues it (the run is never dropped)', async () => {
+  it('a claim while createRun or retryRun is still in its transaction finds nothing; the run is claimed exactly once after', async () => {
+    await drainQueue();
     const queue = app.runtime.queue;
     const send = queue.send.bind(queue);
     const raced: (string | undefined)[] = [];
-    // The worst timing, made certain: a claim lands right after the job exists, before the mutation returns.
+    // The worst timing, made certain: a worker claims right after the job is inserted, while the
+    // transaction that writes the run and its job is still open.
     queue.send = async (...args) => {
       const jobId = await send(...args);
       raced.push(await claim());
@@ -90,21 +98,48 @@ describe('a worker polling while runs are queued', () => {
     try {
       const f = await project('Racing F');
       const run = await queueRun(f, 0);
-      expect(raced).toEqual([run]);
+      expect(raced).toEqual([undefined]);
+      expect(await claim()).toBe(run);
+      expect(await claim()).toBeUndefined();
       const ended = await app.gql(
-        `mutation($i: CompleteRunInput!) { completeRun(input: $i) { status } }`,
-        { i: { runId: run, attempt: 1, outcome: 'FAILED', reason: 'invalid_spec', message: 'test' } },
+        `mutation($i: CompleteJobInput!) { completeJob(input: $i) { status } }`,
+        { i: { job: trainingJob(run, 1), outcome: 'FAILED', reason: 'invalid_spec', message: 'test' } },
         worker,
       );
-      expect(ended.data?.completeRun.status).toBe('FAILED');
+      expect(ended.data?.completeJob.status).toBe('FAILED');
       const retried = await app.gql(`mutation($id: ID!) { retryRun(id: $id) { id } }`, { id: run }, user.token);
       expect(retried.errors).toBeUndefined();
-      expect(raced).toEqual([run, run]);
+      expect(raced).toEqual([undefined, undefined]);
+      expect(await claim()).toBe(run);
+      expect(await claim()).toBeUndefined();
       const row = await app.runtime.pool.query(`select status, attempt from runs where id = $1`, [run]);
       expect(row.rows).toEqual([{ status: 'STARTING', attempt: 2 }]);
     } finally {
       queue.send = send;
     }
+  });
+
+  it('a run whose transaction fails leaves no queue job behind', async () => {
+    const queue = app.runtime.queue;
+    const send = queue.send.bind(queue);
+    await drainQueue();
+    const version = await project('Failing G');
+    let sent: string | null = null;
+    queue.send = async (...args) => {
+      sent = await send(...args);
+      throw new Error('the database went away after the job was inserted');
+    };
+    try {
+      const created = await app.gql(CREATE_RUN, { i: tinyRun(version) }, user.token);
+      expect(created.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    } finally {
+      queue.send = send;
+    }
+    expect(sent).not.toBeNull();
+    const { pool } = app.runtime;
+    expect((await pool.query(`select id from pgboss.job where id = $1`, [sent])).rows).toEqual([]);
+    expect((await pool.query(`select id from runs where dataset_version_id = $1`, [version])).rows).toEqual([]);
+    expect(await claim()).toBeUndefined();
   });
 });
 
@@ -119,8 +154,11 @@ describe('a queued run whose queue job was lost', () => {
     await expect.poll(async () => (await jobOf()).job_id, { timeout: 15_000, interval: 200 }).not.toBe(lost);
     const { job_id: fresh, phase } = await jobOf();
     expect(phase).toMatch(/queue job was lost/);
-    const job = await pool.query(`select state, data->>'runId' as run from pgboss.job where id = $1`, [fresh]);
-    expect(job.rows).toEqual([{ state: 'created', run }]);
+    const job = await pool.query(
+      `select state, data->>'id' as run, data->>'kind' as kind from pgboss.job where id = $1`,
+      [fresh],
+    );
+    expect(job.rows).toEqual([{ state: 'created', run, kind: 'TRAINING' }]);
     const status = await pool.query(`select status from runs where id = $1`, [run]);
     expect(status.rows[0].status).toBe('QUEUED');
   });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
 import { errorCode, startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
+import { CLAIM, trainingJob } from '../worker-ops.js';
 
 let app: TestApp;
 let user: TestUser;
@@ -15,8 +16,8 @@ let projectId: string;
 let version: string;
 let worker: string;
 
-const REPORT = `mutation($i: ReportRunEventsInput!) { reportRunEvents(input: $i) { stored } }`;
-const COMPLETE = `mutation($i: CompleteRunInput!) { completeRun(input: $i) { status attempt } }`;
+const REPORT = `mutation($i: ReportJobEventsInput!) { reportJobEvents(input: $i) { stored } }`;
+const COMPLETE = `mutation($i: CompleteJobInput!) { completeJob(input: $i) { status attempt } }`;
 const LOGS = `query($id: ID!, $first: Int, $after: String, $search: String) {
   run(id: $id) { logs(first: $first, after: $after, search: $search) {
     totalCount pageInfo { endCursor hasNextPage } nodes { id attempt level message } } } }`;
@@ -41,9 +42,9 @@ const lines = (messages: string[]) =>
   messages.map((message) => ({ seq: seq++, time: new Date().toISOString(), event: 'log', data: { message } }));
 
 async function claim(runId: string) {
-  const claimed = await app.gql(`mutation { claimRun { runId attempt } }`, {}, worker);
-  expect(claimed.data!.claimRun.runId).toBe(runId);
-  return claimed.data!.claimRun.attempt as number;
+  const claimed = await app.gql(CLAIM, {}, worker);
+  expect(claimed.data!.claimJob.runId).toBe(runId);
+  return claimed.data!.claimJob.attempt as number;
 }
 
 type LogLine = { id: string; attempt: number; level: string; message: string };
@@ -69,24 +70,27 @@ describe('a finished run’s logs, read again', () => {
   beforeAll(async () => {
     runId = (await app.gql(CREATE_RUN, { i: tinyRun(version) }, user.token)).data!.createRun.id;
     const first = await claim(runId);
-    await app.gql(REPORT, { i: { runId, attempt: first, events: lines(['loading model', 'step 1']) } }, worker);
+    await app.gql(
+      REPORT,
+      { i: { job: trainingJob(runId, first), events: lines(['loading model', 'step 1']) } },
+      worker,
+    );
     // The machine goes away: the run is queued again and a second attempt writes on.
     const interrupted = await app.gql(
       COMPLETE,
-      { i: { runId, attempt: first, outcome: 'INTERRUPTED', message: 'worker stopping' } },
+      { i: { job: trainingJob(runId, first), outcome: 'INTERRUPTED', message: 'worker stopping' } },
       worker,
     );
-    expect(interrupted.data!.completeRun.status).toBe('QUEUED');
+    expect(interrupted.data!.completeJob.status).toBe('QUEUED');
     const second = await claim(runId);
     const messages = Array.from({ length: 15 }, (_, i) => `step ${i + 2}`);
     messages.push('100% of data read', '50 percent', 'used gpu_mem 3 GiB', 'used gpuXmem 4 GiB');
-    await app.gql(REPORT, { i: { runId, attempt: second, events: lines(messages) } }, worker);
+    await app.gql(REPORT, { i: { job: trainingJob(runId, second), events: lines(messages) } }, worker);
     await app.gql(
       REPORT,
       {
         i: {
-          runId,
-          attempt: second,
+          job: trainingJob(runId, second),
           events: [{ seq: seq++, time: new Date().toISOString(), event: 'failed', data: { message: 'CUDA OOM' } }],
         },
       },
@@ -94,10 +98,10 @@ describe('a finished run’s logs, read again', () => {
     );
     const failed = await app.gql(
       COMPLETE,
-      { i: { runId, attempt: second, outcome: 'FAILED', reason: 'oom', message: 'CUDA OOM' } },
+      { i: { job: trainingJob(runId, second), outcome: 'FAILED', reason: 'oom', message: 'CUDA OOM' } },
       worker,
     );
-    expect(failed.data!.completeRun.status).toBe('FAILED');
+    expect(failed.data!.completeJob.status).toBe('FAILED');
   });
 
   it('pages newest first through every line once, with its attempt and the failure as an error line', async () => {
@@ -185,8 +189,7 @@ describe('runs and datasets a user comes back to', () => {
       REPORT,
       {
         i: {
-          runId,
-          attempt,
+          job: trainingJob(runId, attempt),
           events: [metric(1, { loss: 2, learning_rate: 1e-4 }), metric(2, { loss: 1.5, 'eval/loss': 1.7 })],
         },
       },
@@ -194,7 +197,11 @@ describe('runs and datasets a user comes back to', () => {
     );
     const res = await app.gql(`query($id: ID!) { run(id: $id) { metricKeys } }`, { id: runId }, user.token);
     expect([...res.data!.run.metricKeys].sort()).toEqual(['eval/loss', 'learning_rate', 'loss']);
-    await app.gql(COMPLETE, { i: { runId, attempt, outcome: 'FAILED', reason: 'invalid_spec' } }, worker);
+    await app.gql(
+      COMPLETE,
+      { i: { job: trainingJob(runId, attempt), outcome: 'FAILED', reason: 'invalid_spec' } },
+      worker,
+    );
   });
 
   it('updateDataset renames and describes; a taken name and a viewer are refused, and nothing changes', async () => {

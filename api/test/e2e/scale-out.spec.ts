@@ -10,9 +10,10 @@ import { startTestApp, type TestApp } from '../test-app.js';
 import { sharedExecutionStats } from '../../src/graphql/shared-execution.js';
 import { asLeader } from '../../src/modules/job/job-reconciler.js';
 import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
+import { CLAIM, trainingJob } from '../worker-ops.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const REPORT = `mutation($i: ReportRunEventsInput!) { reportRunEvents(input: $i) { stored } }`;
+const REPORT = `mutation($i: ReportJobEventsInput!) { reportJobEvents(input: $i) { stored } }`;
 
 let a: TestApp;
 let b: TestApp;
@@ -122,8 +123,8 @@ describe('two API instances sharing Redis', () => {
     );
     await updates.first; // B is listening and has sent the run as it was
     expect(updates.seen[0]!.runUpdated.status).toBe('QUEUED');
-    const claim = await a.gql(`mutation { claimRun { runId attempt } }`, {}, worker);
-    expect(claim.data!.claimRun.runId).toBe(runId);
+    const claim = await a.gql(CLAIM, {}, worker);
+    expect(claim.data!.claimJob.runId).toBe(runId);
     await expect
       .poll(() => updates.seen.map((u) => u.runUpdated.status), { timeout: 5000 })
       .toEqual(['QUEUED', 'STARTING']);
@@ -131,9 +132,14 @@ describe('two API instances sharing Redis', () => {
     updates.stop();
     // Leave the queue empty for the next test's claim.
     await a.gql(
-      `mutation($i: CompleteRunInput!) { completeRun(input: $i) { id } }`,
+      `mutation($i: CompleteJobInput!) { completeJob(input: $i) { id } }`,
       {
-        i: { runId, attempt: claim.data!.claimRun.attempt, outcome: 'FAILED', reason: 'invalid_spec', message: 'done' },
+        i: {
+          job: trainingJob(runId, claim.data!.claimJob.attempt),
+          outcome: 'FAILED',
+          reason: 'invalid_spec',
+          message: 'done',
+        },
       },
       worker,
     );
@@ -141,11 +147,11 @@ describe('two API instances sharing Redis', () => {
 
   it('identical subscribers on B share one execution of a batch that came through Redis', async () => {
     const runId = await queuedRun();
-    const claim = await a.gql(`mutation { claimRun { runId attempt } }`, {}, worker);
-    expect(claim.data!.claimRun.runId).toBe(runId);
-    const { attempt } = claim.data!.claimRun;
+    const claim = await a.gql(CLAIM, {}, worker);
+    expect(claim.data!.claimJob.runId).toBe(runId);
+    const { attempt } = claim.data!.claimJob;
     seq = 0;
-    await a.gql(REPORT, { i: { runId, attempt, events: metricEvents(1, 5) } }, worker);
+    await a.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: metricEvents(1, 5) } }, worker);
     const query = `subscription($id: ID!) { runMetrics(runId: $id, keys: ["loss"]) { points { step } } }`;
     const watchers = Array.from({ length: 5 }, () =>
       follow<{ runMetrics: { points: { step: number }[] } }>(b, query, { id: runId }),
@@ -154,24 +160,24 @@ describe('two API instances sharing Redis', () => {
     // Each has had its history (steps 1-5, per subscriber): from here on it is live.
     await Promise.all(watchers.map((w) => w.first));
     const before = sharedExecutionStats().executions;
-    await a.gql(REPORT, { i: { runId, attempt, events: metricEvents(6, 10) } }, worker);
+    await a.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: metricEvents(6, 10) } }, worker);
     for (const w of watchers) await expect.poll(() => steps(w)).toEqual(range(1, 10));
     expect(sharedExecutionStats().executions - before).toBe(1);
     for (const w of watchers) w.stop();
     await a.gql(
-      `mutation($i: CompleteRunInput!) { completeRun(input: $i) { id } }`,
-      { i: { runId, attempt, outcome: 'FAILED', reason: 'invalid_spec', message: 'done' } },
+      `mutation($i: CompleteJobInput!) { completeJob(input: $i) { id } }`,
+      { i: { job: trainingJob(runId, attempt), outcome: 'FAILED', reason: 'invalid_spec', message: 'done' } },
       worker,
     );
   }, 30_000);
 
   it('a runMetrics subscriber on B gets every point reported to A in order, once, and the rest from B after A stops', async () => {
     const runId = await queuedRun();
-    const claim = await a.gql(`mutation { claimRun { runId attempt } }`, {}, worker);
-    expect(claim.data!.claimRun.runId).toBe(runId);
-    const { attempt } = claim.data!.claimRun;
+    const claim = await a.gql(CLAIM, {}, worker);
+    expect(claim.data!.claimJob.runId).toBe(runId);
+    const { attempt } = claim.data!.claimJob;
     seq = 0;
-    await a.gql(REPORT, { i: { runId, attempt, events: metricEvents(1, 50) } }, worker);
+    await a.gql(REPORT, { i: { job: trainingJob(runId, attempt), events: metricEvents(1, 50) } }, worker);
     const metrics = follow<{ runMetrics: { points: { step: number }[] } }>(
       b,
       `subscription($id: ID!) { runMetrics(runId: $id, keys: ["loss"]) { points { step } } }`,
@@ -180,8 +186,12 @@ describe('two API instances sharing Redis', () => {
     const steps = () => metrics.seen.flatMap((m) => m.runMetrics.points.map((p) => p.step));
     await metrics.first; // the history (1..50), read on B
     for (let from = 51; from <= 300; from += 25) {
-      const r = await a.gql(REPORT, { i: { runId, attempt, events: metricEvents(from, from + 24) } }, worker);
-      expect(r.data!.reportRunEvents.stored).toBe(25);
+      const r = await a.gql(
+        REPORT,
+        { i: { job: trainingJob(runId, attempt), events: metricEvents(from, from + 24) } },
+        worker,
+      );
+      expect(r.data!.reportJobEvents.stored).toBe(25);
     }
     await expect.poll(steps, { timeout: 5000 }).toEqual(range(1, 300));
 
@@ -189,8 +199,12 @@ describe('two API instances sharing Redis', () => {
     await a.close();
     aClosed = true;
     for (let from = 301; from <= 400; from += 25) {
-      const r = await b.gql(REPORT, { i: { runId, attempt, events: metricEvents(from, from + 24) } }, worker);
-      expect(r.data!.reportRunEvents.stored).toBe(25);
+      const r = await b.gql(
+        REPORT,
+        { i: { job: trainingJob(runId, attempt), events: metricEvents(from, from + 24) } },
+        worker,
+      );
+      expect(r.data!.reportJobEvents.stored).toBe(25);
     }
     await expect.poll(steps, { timeout: 5000 }).toEqual(range(1, 400));
     expect(metrics.errors).toEqual([]);

@@ -8,6 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
 import { launchBrowser, signIn } from '../browser.js';
+import { RUN_DEFAULTS } from '../../src/modules/run/run-defaults.js';
 import { startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
 
@@ -80,6 +81,34 @@ describe('the web app in a real browser', () => {
     expect(await reasons.count()).toBe(2);
     expect(await page.locator('[data-testid=plan-launch-reasons]').innerText()).toMatch(/LoRA rank/);
   });
+
+  it(
+    "the planner shows the API's defaults and a preset's values, in English and Chinese",
+    { timeout: 60_000 },
+    async () => {
+      await page.goto(`${app.url}/projects/${projectId}/plan?versionId=${versionId}`);
+      await page.locator('[data-testid=plan-model]').selectOption('Qwen/Qwen3-0.6B');
+      await page.click('[data-testid=plan-step-hyper]');
+      const placeholder = (id: string) => page.locator(`#${id}`).getAttribute('placeholder');
+      // Read from runDefaults: the value a run left at its default gets.
+      await expect.poll(() => placeholder('plan-maxSeqLength')).toBe(String(RUN_DEFAULTS.maxSeqLength));
+      expect(await placeholder('plan-loraR')).toBe(String(RUN_DEFAULTS.loraR));
+      expect(await page.locator('#plan-precision option[value=""]').innerText()).toBe('Default: bf16');
+
+      await page.click('[data-testid=plan-step-preset]');
+      await page.locator('label[for=plan-preset-FULL_FINE_TUNE]').click();
+      const card = page.locator('label[for=plan-preset-FULL_FINE_TUNE]');
+      expect(await card.innerText()).toContain('changes from the defaults: Learning rate 0.00001, Epochs');
+      await page.click('[data-testid=plan-step-hyper]');
+      expect(await placeholder('plan-learningRate')).toBe('0.00001');
+
+      await page.selectOption('[data-testid=language-switch]', 'zh-CN');
+      await expect.poll(() => page.locator('#plan-precision option[value=""]').innerText()).toBe('默认：bf16');
+      await page.click('[data-testid=plan-step-preset]');
+      await expect.poll(() => card.innerText()).toContain('相对默认值的改动：学习率 0.00001');
+      await page.selectOption('[data-testid=language-switch]', 'en');
+    },
+  );
 
   it(
     'on a CPU-only pool the planner starts from a run that can launch, and speaks CPU',

@@ -1,5 +1,5 @@
 // What one run's worker, or the code it trains, can reach: not the worker token (the trainer's
-// environment), and not another run's or another attempt's uploaded artifacts (completeRun).
+// environment), and not another run's or another attempt's uploaded artifacts (completeJob).
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { Agent } from '../../../workers/agent/src/agent.js';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
 import { errorCode, startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, chatRows, datasetVersion, tinyRun, waitForRun, workerToken } from '../training.js';
+import { CLAIM, trainingJob } from '../worker-ops.js';
 
 let app: TestApp;
 let user: TestUser;
@@ -75,7 +76,7 @@ echo '{"seq":0,"time":"2026-01-01T00:00:00Z","event":"failed","reason":"invalid_
   }, 60_000);
 });
 
-describe('completeRun artifacts', () => {
+describe('completeJob artifacts', () => {
   let worker: string;
   beforeAll(async () => {
     worker = await workerToken(app, admin, 'artifacts');
@@ -88,9 +89,9 @@ describe('completeRun artifacts', () => {
 
   const claimNew = async () => {
     const created = await app.gql(CREATE_RUN, { i: tinyRun(version) }, user.token);
-    const claim = await app.gql(`mutation { claimRun { runId attempt } }`, {}, worker);
-    expect(claim.data!.claimRun.runId).toBe(created.data!.createRun.id);
-    return claim.data!.claimRun as { runId: string; attempt: number };
+    const claim = await app.gql(CLAIM, {}, worker);
+    expect(claim.data!.claimJob.runId).toBe(created.data!.createRun.id);
+    return claim.data!.claimJob as { runId: string; attempt: number };
   };
   const uploadModel = async (runId: string, attempt: number, body: string) => {
     const res = await fetch(`${app.url}/worker/runs/${runId}/model`, {
@@ -103,12 +104,15 @@ describe('completeRun artifacts', () => {
   };
   const complete = (runId: string, attempt: number, input: Record<string, unknown>) =>
     app.gql(
-      `mutation($i: CompleteRunInput!) { completeRun(input: $i) { status } }`,
-      { i: { runId, attempt, ...input } },
+      `mutation($i: CompleteJobInput!) { completeJob(input: $i) { status } }`,
+      { i: { job: trainingJob(runId, attempt), ...input } },
       worker,
     );
   const succeed = (runId: string, attempt: number, artifact: string) =>
-    complete(runId, attempt, { outcome: 'SUCCEEDED', model: { artifact, kind: 'lora_adapter', files: [] } });
+    complete(runId, attempt, {
+      outcome: 'SUCCEEDED',
+      training: { model: { artifact, kind: 'lora_adapter', files: [] } },
+    });
 
   it('refuses a model uploaded for another run', async () => {
     const a = await claimNew();
@@ -117,24 +121,24 @@ describe('completeRun artifacts', () => {
     const res = await succeed(b.runId, b.attempt, ofA);
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(res.errors![0].message).toBe(
-      `input.model.artifact: not uploaded for this run and attempt; PUT /worker/runs/:id/model first`,
+      `input.training.model.artifact: not uploaded for this run and attempt; PUT /worker/runs/:id/model first`,
     );
-    expect((await succeed(a.runId, a.attempt, ofA)).data?.completeRun.status).toBe('SUCCEEDED');
+    expect((await succeed(a.runId, a.attempt, ofA)).data?.completeJob.status).toBe('SUCCEEDED');
   });
 
   it('refuses a model uploaded by an earlier attempt of the same run', async () => {
     const first = await claimNew();
     const early = await uploadModel(first.runId, first.attempt, 'model of attempt 1');
     const failed = await complete(first.runId, first.attempt, { outcome: 'FAILED', reason: 'crashed' });
-    expect(failed.data?.completeRun.status).toBe('QUEUED');
+    expect(failed.data?.completeJob.status).toBe('QUEUED');
     await expect
-      .poll(async () => (await app.gql(`mutation { claimRun { runId attempt } }`, {}, worker)).data?.claimRun)
+      .poll(async () => (await app.gql(CLAIM, {}, worker)).data?.claimJob)
       .toEqual({ runId: first.runId, attempt: first.attempt + 1 });
     const second = { runId: first.runId, attempt: first.attempt + 1 };
     const res = await succeed(second.runId, second.attempt, early);
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     // The same bytes uploaded again in this attempt are this attempt's.
     expect(await uploadModel(second.runId, second.attempt, 'model of attempt 1')).toBe(early);
-    expect((await succeed(second.runId, second.attempt, early)).data?.completeRun.status).toBe('SUCCEEDED');
+    expect((await succeed(second.runId, second.attempt, early)).data?.completeJob.status).toBe('SUCCEEDED');
   });
 });

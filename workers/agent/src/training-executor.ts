@@ -161,7 +161,8 @@ export class TrainingExecutor implements JobExecutor {
     const { base_model: model, resources: _resources, ...rest } = this.spec;
     const basePath = model.tiny_family ? await this.runtime.tinyModel(model.tiny_family) : null;
     const hp = (rest.hyperparameters ?? {}) as Record<string, unknown>;
-    if (!evalPath) delete hp.eval_steps;
+    // The trainer requires every hyperparameter: with nothing to evaluate on, eval_steps is an explicit null.
+    if (!evalPath) hp.eval_steps = null;
     return {
       ...rest,
       mode: this.config.trainerMode,

@@ -94,20 +94,42 @@ def preference_data(tmp_path: Path) -> Path:
     return write_jsonl(tmp_path / "pref.jsonl", PREFERENCE_ROWS)
 
 
+# Every hyperparameter the trainer requires (it defaults none): a tiny, fast CPU run. The one place
+# tests get a complete set from; the API emits its own (api/src/modules/run/run-spec.ts).
+HYPERPARAMETERS: dict[str, Any] = {
+    "learning_rate": 1e-3,
+    "num_train_epochs": 1.0,
+    "max_steps": 3,
+    "per_device_train_batch_size": 2,
+    "gradient_accumulation_steps": 1,
+    "max_seq_length": 128,
+    "packing": False,
+    "warmup_ratio": 0.0,
+    "lr_scheduler_type": "linear",
+    "weight_decay": 0.0,
+    "optim": "adamw_torch",
+    "seed": 7,
+    "lora_r": 8,
+    "lora_alpha": 16,
+    "lora_dropout": 0.0,
+    "lora_target_modules": "all-linear",
+    "precision": "fp32",
+    "gradient_checkpointing": False,
+    "logging_steps": 1,
+    "eval_steps": None,
+    "save_steps": 100,
+    "save_total_limit": 2,
+    "assistant_only_loss": True,
+    "thinking": "keep",
+    "dpo_beta": 0.1,
+}
+
+
 def make_spec(
     model_dir: Path | str, train_path: Path | str, output_dir: Path | str, **overrides: Any
 ) -> dict[str, Any]:
-    """A small LoRA SFT spec; `hyperparameters` in overrides are merged, other keys replace."""
-    hp = {
-        "learning_rate": 1e-3,
-        "max_steps": 3,
-        "per_device_train_batch_size": 2,
-        "max_seq_length": 128,
-        "save_steps": 100,
-        "lora_target_modules": "all-linear",
-        "seed": 7,
-    }
-    hp.update(overrides.pop("hyperparameters", {}))
+    """A complete small LoRA SFT spec; `hyperparameters` in overrides are merged, other keys replace."""
+    hp = {**HYPERPARAMETERS, **overrides.pop("hyperparameters", {})}
     spec: dict[str, Any] = {
         "run_id": "00000000-0000-4000-8000-000000000001",
         "attempt": 1,

@@ -59,6 +59,17 @@ def test_invalid_spec_fails_fast_naming_the_field(
     assert failed["message"].startswith(f"{field}: "), failed["message"]
 
 
+def test_a_spec_missing_a_hyperparameter_fails_as_invalid_spec(tmp_path: Path) -> None:
+    spec = make_spec("/nowhere/model", "/nowhere/train.jsonl", tmp_path / "out", mode="noop")
+    del spec["hyperparameters"]["max_seq_length"]
+    result = run_cli(spec, tmp_path)
+    assert result.returncode == 2
+    assert_well_formed(result)
+    failed = result.last()
+    assert failed["event"] == "failed" and failed["reason"] == "invalid_spec"
+    assert failed["message"] == "hyperparameters.max_seq_length: required"
+
+
 def test_qlora_is_refused_without_cuda(tmp_path: Path, chat_data: Path) -> None:
     import torch
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import HYPERPARAMETERS
 from llmtrainer.errors import SpecError
-from llmtrainer.spec import parse_spec
+from llmtrainer.spec import Hyperparameters, parse_spec
 
 VALID: dict[str, Any] = {
     "run_id": "r-1",
@@ -18,7 +21,7 @@ VALID: dict[str, Any] = {
     "method": "lora",
     "objective": "sft",
     "dataset": {"train_path": "/data/train.jsonl", "eval_path": None},
-    "hyperparameters": {"lora_r": 8},
+    "hyperparameters": HYPERPARAMETERS,
     "output_dir": "/runs/r-1",
     "resume_from_checkpoint": None,
 }
@@ -37,11 +40,34 @@ def with_change(path: str, value: Any) -> dict[str, Any]:
     return spec
 
 
-def test_defaults_fill_in_missing_hyperparameters() -> None:
+def test_a_complete_spec_parses_as_given() -> None:
     spec = parse_spec(VALID)
     hp = spec.hyperparameters
-    assert (hp.learning_rate, hp.max_seq_length, hp.assistant_only_loss, hp.thinking) == (2e-4, 512, True, "keep")
+    assert (hp.learning_rate, hp.max_seq_length, hp.lora_r, hp.precision) == (1e-3, 128, 8, "fp32")
+    assert hp.eval_steps is None and hp.save_total_limit == 2
     assert spec.base_model.ref == "Qwen/Qwen3-0.6B"
+
+
+def test_missing_hyperparameters_are_refused_each_named() -> None:
+    spec = copy.deepcopy(VALID)
+    del spec["hyperparameters"]["max_seq_length"]
+    del spec["hyperparameters"]["lora_r"]
+    with pytest.raises(SpecError) as info:
+        parse_spec(spec)
+    assert info.value.field == "hyperparameters.max_seq_length"
+    assert str(info.value) == "hyperparameters.max_seq_length: required; hyperparameters.lora_r: required"
+
+
+@pytest.mark.parametrize("name", list(HYPERPARAMETERS))
+def test_every_hyperparameter_is_required(name: str) -> None:
+    """No default can silently apply: leaving out any one field (even a nullable one) is refused."""
+    with pytest.raises(SpecError) as info:
+        parse_spec(with_change(f"hyperparameters.{name}", ...))
+    assert str(info.value) == f"hyperparameters.{name}: required"
+
+
+def test_the_test_spec_covers_every_trainer_field() -> None:
+    assert set(HYPERPARAMETERS) == set(Hyperparameters.__dataclass_fields__)
 
 
 @pytest.mark.parametrize(
@@ -64,6 +90,10 @@ def test_defaults_fill_in_missing_hyperparameters() -> None:
         ("base_model", {"path": "/m", "hf_id": "a/b"}, "base_model", "exactly one"),
         ("base_model", {"hf_id": "no-slash"}, "base_model.hf_id", "organisation/model"),
         ("output_dir", ..., "output_dir", "is required"),
+        ("hyperparameters", ..., "hyperparameters", "is required"),
+        ("objective", ..., "objective", "is required"),
+        ("mode", ..., "mode", "is required"),
+        ("attempt", ..., "attempt", "is required"),
         ("resume_from_checkpoint", "ckpt-3", "resume_from_checkpoint", "absolute path"),
     ],
 )
@@ -78,3 +108,9 @@ def test_invalid_field_is_named(path: str, value: Any, field: str, fragment: str
 def test_unknown_fields_are_reported_not_fatal() -> None:
     spec = parse_spec(with_change("hyperparameters.learning_rat", 1e-4))
     assert spec.unknown_fields == ("hyperparameters.learning_rat",)
+
+
+def test_the_readme_example_is_a_complete_spec() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## Run spec", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    assert parse_spec(json.loads(example)).hyperparameters.max_seq_length == 2048

@@ -1,7 +1,7 @@
 import { Template } from '@huggingface/jinja';
 import { badInput } from '../../errors.js';
-import { CATALOG, findModel } from '../model/catalog.js';
-import { chatTemplate, type ChatTemplate } from '../model/chat-templates.js';
+import { CATALOG, findModel } from '../base-model/catalog.js';
+import { chatTemplate, type ChatTemplate } from '../base-model/chat-templates.js';
 import type { Message, NormalizedRow } from './ingest/schema.js';
 import { tokenizer } from './tokenizers.js';
 

@@ -78,7 +78,7 @@ export interface JobKindHandler<H extends JobHolder = JobHolder, Payload = objec
   finalReasons: ReadonlySet<string>;
   /** Relations the payload needs, loaded with the claimed row. */
   populate?: string[];
-  /** Records attempt `number` on `worker`; returns what the payload needs from that (e.g. a checkpoint). */
+  /** Records the attempt just claimed (`holder.attempt`) on `worker`. */
   openAttempt(em: EntityManager, holder: H, worker: Worker): Promise<void>;
   closeOpenAttempts(em: EntityManager, holder: H, outcome: string, reason: string | null): Promise<void>;
   /** The typed payload the worker gets (an object type of the ClaimedJob union). */
@@ -104,12 +104,19 @@ export interface JobKindHandler<H extends JobHolder = JobHolder, Payload = objec
   publish(app: Pick<AppServices, 'pubsub'>, holderId: string): void;
 }
 
+/**
+ * Declares a kind: its methods are checked against its own holder, payload and result types, and the
+ * shared machinery sees it through the general interface (it only ever hands a handler its own rows).
+ */
+export const jobKind = <H extends JobHolder, P, R>(handler: JobKindHandler<H, P, R>) =>
+  handler as unknown as JobKindHandler;
+
 /** The registered kinds, by name. */
 export class JobKinds {
   private readonly byKind = new Map<JobKind, JobKindHandler>();
 
-  constructor(handlers: JobKindHandler<never, unknown, never>[]) {
-    for (const h of handlers) this.byKind.set(h.kind, h as unknown as JobKindHandler);
+  constructor(handlers: JobKindHandler[]) {
+    for (const h of handlers) this.byKind.set(h.kind, h);
   }
 
   get(kind: JobKind): JobKindHandler {
@@ -128,8 +135,10 @@ export class JobKinds {
    */
   holdersSql(): string {
     return this.all()
-      .map((h) => `select '${h.kind}' as kind, x.id, x.project_id, x.status::text as status, x.queue_name,
-                          x.created_at, ${h.gpusSql} as gpus from ${h.table} x`)
+      .map(
+        (h) => `select '${h.kind}' as kind, x.id, x.project_id, x.status::text as status, x.queue_name,
+                          x.created_at, ${h.gpusSql} as gpus from ${h.table} x`,
+      )
       .join(' union all ');
   }
 

@@ -91,13 +91,7 @@ const SETTLED = ['completed', 'cancelled', 'failed'];
  * row) would wait forever: it gets a new job. One query finds them; each is re-checked under its row
  * lock, so a claim or a completion in flight is never second-guessed.
  */
-async function requeueOrphans(
-  orm: MikroORM,
-  queue: JobQueue,
-  handler: JobKindHandler,
-  log: Logger,
-  pubsub: AppPubSub,
-) {
+async function requeueOrphans(orm: MikroORM, queue: JobQueue, handler: JobKindHandler, log: Logger, pubsub: AppPubSub) {
   const orphans = await orm.em.fork().execute<{ id: string }[]>(
     `select r.id from ${handler.table} r left join pgboss.job j on j.name = r.queue_name and j.id = r.job_id
       where r.status = ? and (j.id is null or j.state::text in (?, ?, ?))`,

@@ -3,7 +3,6 @@ import { createUnionType, Field, ID, InputType, Int, ObjectType } from 'type-gra
 import { TrainingJob, TrainingResultInput } from '../run/run-job.types.js';
 import { JobKind, JobStatus } from './job-kind.js';
 
-
 /** One member per kind; the kind's handler returns an instance of its member. */
 export const ClaimedJob = createUnionType({
   name: 'ClaimedJob',
@@ -66,9 +65,7 @@ export class CompleteJobInput {
   @Field(() => String, { nullable: true, description: 'For FAILED: invalid_spec, oom, nan_loss, error, crashed' })
   reason?: string | null;
   @Field(() => String, { nullable: true }) message?: string | null;
-  @Field(() => [String], { nullable: true, description: 'Last stderr lines of the process' }) logTail?:
-    | string[]
-    | null;
+  @Field(() => [String], { nullable: true, description: 'Last stderr lines of the process' }) logTail?: string[] | null;
   @Field(() => TrainingResultInput, { nullable: true, description: 'TRAINING, SUCCEEDED: what it produced' })
   training?: TrainingResultInput | null;
 }

@@ -208,7 +208,12 @@ export class JobWorkerService {
     holder.phase = retried
       ? `attempt ${input.job.attempt} failed (${holder.error?.reason}); queued for another try`
       : null;
-    await handler.closeOpenAttempts(em, holder, data.outcome, data.outcome === 'SUCCEEDED' ? null : (data.message ?? null));
+    await handler.closeOpenAttempts(
+      em,
+      holder,
+      data.outcome,
+      data.outcome === 'SUCCEEDED' ? null : (data.message ?? null),
+    );
     await em.flush();
   }
 

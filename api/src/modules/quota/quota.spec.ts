@@ -5,6 +5,7 @@ import { startTestApp, type TestApp } from '../../../test/test-app.js';
 import { tusUpload, waitForEvent } from '../../../test/uploads.js';
 import { DatasetVersion, DatasetVersionStatus } from '../dataset/dataset-version.entity.js';
 import { Dataset } from '../dataset/dataset.entity.js';
+import { CLAIM } from '../../../test/worker-ops.js';
 
 const CREATE_PROJECT = `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`;
 const CREATE_DATASET = `mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }`;
@@ -127,7 +128,7 @@ describe('quotas', () => {
       worker,
     );
     const runId = (await app.gql(CREATE_RUN, { i: tinyRun(version) }, user.token)).data!.createRun.id;
-    const claim = (await app.gql(`mutation { claimRun { runId attempt } }`, {}, worker)).data!.claimRun;
+    const claim = (await app.gql(CLAIM, {}, worker)).data!.claimJob;
     expect(claim.runId).toBe(runId);
     const checkpoint = (step: number, bytes: number) =>
       fetch(`${app.url}/worker/runs/${runId}/checkpoints/${step}`, {

@@ -26,7 +26,7 @@ export enum DistributedStrategy {
 }
 registerEnumType(DistributedStrategy, { name: 'DistributedStrategy' });
 
-@InputType({ description: 'Hyperparameters; anything left out takes the preset or default value' })
+@InputType({ description: 'Hyperparameters; anything left out takes the preset or default value (runDefaults)' })
 export class HyperparametersInput {
   @Field(() => Float, { nullable: true }) learningRate?: number | null;
   @Field(() => Float, { nullable: true }) numTrainEpochs?: number | null;
@@ -95,4 +95,50 @@ export class RunEstimate {
   @Field(() => Int, { description: 'Rough wall time in seconds on A100-class GPUs' }) seconds!: number;
   @Field(() => [String], { description: 'GPU classes this fits on: 24 GB, 40 GB, 80 GB, 141 GB' }) fitsOn!: string[];
   @Field(() => [String]) warnings!: string[];
+}
+
+@ObjectType({
+  description: 'Hyperparameter values as a run gets them (the fields of HyperparametersInput but the LoRA targets)',
+})
+export class HyperparameterValues {
+  @Field(() => Float) learningRate!: number;
+  @Field(() => Float) numTrainEpochs!: number;
+  @Field(() => Int, { description: '-1: run whole epochs' }) maxSteps!: number;
+  @Field(() => Int) perDeviceTrainBatchSize!: number;
+  @Field(() => Int) gradientAccumulationSteps!: number;
+  @Field(() => Int) maxSeqLength!: number;
+  @Field(() => Boolean) packing!: boolean;
+  @Field(() => Float) warmupRatio!: number;
+  @Field(() => String) lrSchedulerType!: string;
+  @Field(() => Float) weightDecay!: number;
+  @Field(() => String) optim!: string;
+  @Field(() => Int) loraR!: number;
+  @Field(() => Int) loraAlpha!: number;
+  @Field(() => Float) loraDropout!: number;
+  @Field(() => TrainingPrecision) precision!: TrainingPrecision;
+  @Field(() => Boolean) gradientCheckpointing!: boolean;
+  @Field(() => Int) seed!: number;
+  @Field(() => Int, { nullable: true, description: 'null: no evaluation during training' }) evalSteps!: number | null;
+  @Field(() => Int) saveSteps!: number;
+  @Field(() => Int) loggingSteps!: number;
+  @Field(() => Boolean) assistantOnlyLoss!: boolean;
+  @Field(() => String) thinking!: string;
+  @Field(() => Float) dpoBeta!: number;
+}
+
+@ObjectType({ description: 'A starting point for a run, made for one training method' })
+export class RunPreset {
+  @Field(() => String, { description: 'What RunConfigInput.preset takes' }) name!: string;
+  @Field(() => TrainingMethod) method!: TrainingMethod;
+  @Field(() => HyperparameterValues, { description: "The defaults with this preset's values applied" })
+  hyperparameters!: HyperparameterValues;
+}
+
+@ObjectType({ description: "What a run uses for anything left out: the API's defaults and presets" })
+export class RunDefaults {
+  @Field(() => HyperparameterValues, {
+    description: "The LoRA target modules default to the model's catalogue entry (BaseModel.loraTargets)",
+  })
+  hyperparameters!: HyperparameterValues;
+  @Field(() => [RunPreset]) presets!: RunPreset[];
 }

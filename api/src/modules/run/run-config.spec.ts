@@ -73,6 +73,42 @@ describe('run configuration', () => {
     expect(hyper).toMatchObject({ maxSeqLength: 1024, loraR: 8 });
   });
 
+  it("answers the planner's defaults and presets: the values a run gets for what it leaves out", async () => {
+    const res = await app.gql(
+      `{ runDefaults { hyperparameters { maxSeqLength loraR precision evalSteps lrSchedulerType }
+          presets { name method hyperparameters { learningRate gradientCheckpointing maxSeqLength } } } }`,
+      {},
+      user.token,
+    );
+    expect(res.errors).toBeUndefined();
+    const { hyperparameters, presets } = res.data!.runDefaults;
+    expect(hyperparameters).toEqual({
+      maxSeqLength: 2048,
+      loraR: 16,
+      precision: 'BF16',
+      evalSteps: null,
+      lrSchedulerType: 'cosine',
+    });
+    expect(presets.map((p: { name: string }) => p.name)).toEqual(['LORA_QUICK', 'QLORA_LOW_MEMORY', 'FULL_FINE_TUNE']);
+    expect(presets[2]).toEqual({
+      name: 'FULL_FINE_TUNE',
+      method: 'FULL',
+      hyperparameters: { learningRate: 1e-5, gradientCheckpointing: true, maxSeqLength: 2048 },
+    });
+    // What the planner shows is what a run left at its defaults stores.
+    const created = await app.gql(
+      `mutation($i: CreateRunInput!) { createRun(input: $i) { config } }`,
+      { i: { ...base(), name: 'defaults' } },
+      user.token,
+    );
+    expect(created.data!.createRun.config.hyperparameters).toMatchObject({
+      maxSeqLength: 2048,
+      loraR: 16,
+      precision: 'bf16',
+      evalSteps: null,
+    });
+  });
+
   it('refuses invalid combinations, naming every field at once', async () => {
     const res = await app.gql(
       ESTIMATE,
@@ -148,21 +184,6 @@ describe('run configuration', () => {
     expect(
       fields(await app.gql(ESTIMATE, { input: { ...base(), resources: { gpusPerNode: 2 } } }, user.token)),
     ).toEqual(['input.resources.gpusPerNode']);
-  });
-
-  it('lists the catalogue for the model picker', async () => {
-    const res = await app.gql(
-      `{ baseModels(first: 100) { totalCount nodes { id architecture contextLength thinking } } }`,
-      {},
-      user.token,
-    );
-    const ids = res.data!.baseModels.nodes.map((m: { id: string }) => m.id);
-    expect(res.data!.baseModels.totalCount).toBe(16);
-    expect(ids).toEqual(expect.arrayContaining(['llm-trainer/tiny-qwen3', 'llm-trainer/tiny-deepseek-v3']));
-    expect(ids).toContain('Qwen/Qwen3-30B-A3B');
-    expect(ids).toContain('deepseek-ai/DeepSeek-V2-Lite-Chat');
-    const moe = await app.gql(`{ baseModel(id: "Qwen/Qwen3-30B-A3B") { architecture activeParams } }`, {}, user.token);
-    expect(moe.data!.baseModel).toEqual({ architecture: 'Qwen3MoeForCausalLM', activeParams: 3.3 });
   });
 
   it('createRun refuses what cannot be scheduled, by field, and queues nothing', async () => {

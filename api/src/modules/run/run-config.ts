@@ -1,99 +1,16 @@
-import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { DatasetVersion } from '../dataset/dataset-version.entity.js';
-import { CATALOG, findModel, type CatalogModel } from '../model/catalog.js';
-import { estimateMemory, type Estimate } from '../model/estimate.js';
+import { CATALOG, findModel, type CatalogModel } from '../base-model/catalog.js';
+import { estimateMemory, type Estimate } from '../base-model/estimate.js';
 import type { RunConfigInput } from './run-config.inputs.js';
-
-/** Starting points; anything the user sets overrides them. */
-export const PRESETS = {
-  LORA_QUICK: {
-    method: 'lora',
-    learningRate: 2e-4,
-    numTrainEpochs: 1,
-    perDeviceTrainBatchSize: 4,
-    gradientAccumulationSteps: 4,
-    loraR: 16,
-    loraAlpha: 32,
-  },
-  QLORA_LOW_MEMORY: {
-    method: 'qlora',
-    learningRate: 2e-4,
-    numTrainEpochs: 1,
-    perDeviceTrainBatchSize: 1,
-    gradientAccumulationSteps: 16,
-    loraR: 16,
-    loraAlpha: 32,
-    gradientCheckpointing: true,
-  },
-  FULL_FINE_TUNE: {
-    method: 'full',
-    learningRate: 1e-5,
-    numTrainEpochs: 2,
-    perDeviceTrainBatchSize: 2,
-    gradientAccumulationSteps: 8,
-    gradientCheckpointing: true,
-    weightDecay: 0.01,
-  },
-} as const;
-
-const DEFAULTS = {
-  learningRate: 2e-4,
-  numTrainEpochs: 1,
-  maxSteps: -1,
-  perDeviceTrainBatchSize: 2,
-  gradientAccumulationSteps: 1,
-  maxSeqLength: 2048,
-  packing: false,
-  warmupRatio: 0.03,
-  lrSchedulerType: 'cosine',
-  weightDecay: 0,
-  optim: 'adamw_torch',
-  loraR: 16,
-  loraAlpha: 32,
-  loraDropout: 0.05,
-  precision: 'bf16',
-  gradientCheckpointing: false,
-  seed: 42,
-  evalSteps: null as number | null,
-  saveSteps: 100,
-  loggingSteps: 1,
-  assistantOnlyLoss: true,
-  thinking: 'keep',
-  dpoBeta: 0.1,
-};
-
-const positive = z.number().positive('must be greater than 0');
-const hyperSchema = z.object({
-  learningRate: positive.max(1, 'must be at most 1'),
-  numTrainEpochs: positive.max(100, 'must be at most 100'),
-  maxSteps: z.number().int().min(-1, 'must be -1 (whole epochs) or more').max(10_000_000),
-  perDeviceTrainBatchSize: z.number().int().min(1, 'must be at least 1').max(1024),
-  gradientAccumulationSteps: z.number().int().min(1, 'must be at least 1').max(4096),
-  maxSeqLength: z.number().int().min(16, 'must be at least 16'),
-  packing: z.boolean(),
-  warmupRatio: z.number().min(0, 'must be 0 to 1').max(1, 'must be 0 to 1'),
-  lrSchedulerType: z.enum(
-    ['linear', 'cosine', 'constant', 'constant_with_warmup'],
-    'must be linear, cosine, constant or constant_with_warmup',
-  ),
-  weightDecay: z.number().min(0, 'must be 0 to 1').max(1, 'must be 0 to 1'),
-  optim: z.enum(['adamw_torch', 'adamw_8bit', 'adafactor', 'sgd'], 'must be adamw_torch, adamw_8bit, adafactor or sgd'),
-  loraR: z.number().int().min(1, 'must be 1 to 1024').max(1024, 'must be 1 to 1024'),
-  loraAlpha: z.number().int().min(1, 'must be at least 1'),
-  loraDropout: z.number().min(0, 'must be 0 to 0.9').max(0.9, 'must be 0 to 0.9'),
-  loraTargetModules: z.array(z.string().regex(/^[\w.-]+$/, 'must be a module name')).min(1, 'give at least one module'),
-  precision: z.enum(['bf16', 'fp16', 'fp32']),
-  gradientCheckpointing: z.boolean(),
-  seed: z.number().int(),
-  evalSteps: z.number().int().min(1, 'must be at least 1').nullable(),
-  saveSteps: z.number().int().min(1, 'must be at least 1'),
-  loggingSteps: z.number().int().min(1, 'must be at least 1'),
-  assistantOnlyLoss: z.boolean(),
-  thinking: z.enum(['keep', 'strip_empty'], 'must be keep or strip_empty'),
-  dpoBeta: positive.max(10, 'must be at most 10'),
-});
-export type Hyperparameters = z.infer<typeof hyperSchema>;
+import {
+  PRESETS,
+  RUN_DEFAULTS,
+  defaultLoraTargets,
+  hyperSchema,
+  isPresetName,
+  type Hyperparameters,
+} from './run-defaults.js';
 
 export interface ResolvedRunConfig {
   model: CatalogModel;
@@ -107,12 +24,13 @@ type Problem = { field: string; message: string };
 const refuse = (problems: Problem[]) =>
   new AppError('BAD_USER_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), { fields: problems });
 
+/** The largest GPU count among registered workers (null when no worker is registered yet). */
+export type WorkerPool = { maxGpus: number } | null;
+
 /**
  * Applies the preset and defaults, then checks the whole configuration against the model, the
  * dataset version and the resources. Every problem names its field; all are reported at once.
  */
-/** The largest GPU count among registered workers (null when no worker is registered yet). */
-export type WorkerPool = { maxGpus: number } | null;
 
 export function resolveRunConfig(
   input: RunConfigInput,
@@ -126,19 +44,13 @@ export function resolveRunConfig(
       field: 'input.baseModelId',
       message: `unknown model; one of ${CATALOG.map((m) => m.id).join(', ')}`,
     });
-  const preset = input.preset ? PRESETS[input.preset as keyof typeof PRESETS] : {};
-  if (input.preset && !(input.preset in PRESETS))
+  const presetValues = input.preset && isPresetName(input.preset) ? PRESETS[input.preset].values : {};
+  if (input.preset && !isPresetName(input.preset))
     problems.push({ field: 'input.preset', message: `must be one of ${Object.keys(PRESETS).join(', ')}` });
   const given = Object.fromEntries(
     Object.entries(input.hyperparameters ?? {}).filter(([, v]) => v !== null && v !== undefined),
   );
-  const { method: _presetMethod, ...presetValues } = preset as Record<string, unknown>;
-  const merged = {
-    ...DEFAULTS,
-    loraTargetModules: model?.loraTargets ?? ['q_proj', 'v_proj'],
-    ...presetValues,
-    ...given,
-  };
+  const merged = { ...RUN_DEFAULTS, loraTargetModules: defaultLoraTargets(model), ...presetValues, ...given };
   const parsed = hyperSchema.safeParse(merged);
   if (!parsed.success) {
     for (const issue of parsed.error.issues)

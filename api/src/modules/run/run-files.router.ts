@@ -19,14 +19,14 @@ import { publishRun } from './run.service.js';
 const attemptOf = (req: Request) => {
   const attempt = Number(req.get('x-run-attempt'));
   if (!Number.isInteger(attempt) || attempt < 1)
-    throw new AppError('BAD_USER_INPUT', 'x-run-attempt: header must be the attempt number claimRun returned');
+    throw new AppError('BAD_USER_INPUT', 'x-run-attempt: header must be the attempt number claimJob returned');
   return attempt;
 };
 
 /**
- * Binary endpoints around runs. Worker side (worker token + `x-run-attempt`, fenced like the GraphQL
- * operations): the run's dataset split, its newest checkpoint, and uploads of checkpoints and the final
- * model (tar.gz). User side: download a model version.
+ * Binary endpoints around runs, for the worker holding one (worker token + `x-run-attempt`, fenced
+ * like the GraphQL operations): the run's dataset split, its newest checkpoint, and uploads of
+ * checkpoints and the final model (tar.gz). Users download model versions from model-version/.
  */
 export function runFilesRouter(app: AppServices): Router {
   const router = express.Router();
@@ -118,18 +118,6 @@ export function runFilesRouter(app: AppServices): Router {
     }
   });
 
-  router.get('/models/versions/:id/download', async (req, res) => {
-    try {
-      const ctx = await routeContext(app, req, 'model:read');
-      const version = await ctx.services.modelVersions.access(String(req.params.id));
-      const name = `${version.name.replace(/[^\p{L}\p{N}_-]+/gu, '_')}-v${version.number}.tar.gz`;
-      res.setHeader('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
-      res.type('application/gzip').setHeader('content-length', String(version.sizeBytes));
-      await pipeline(app.artifacts.open(version.artifact), res);
-    } catch (error) {
-      sendRouteError(app, res, error);
-    }
-  });
   return router;
 }
 

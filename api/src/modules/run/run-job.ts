@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, badInput } from '../../errors.js';
 import type { AppServices } from '../../services.js';
-import { JobKind, type JobKindHandler } from '../job/job-kind.js';
+import { JobKind, jobKind } from '../job/job-kind.js';
 import { ModelVersion } from '../model-version/model-version.entity.js';
 import type { Worker } from '../worker/worker.entity.js';
 import { storeEvents } from './run-events.store.js';
@@ -21,7 +21,7 @@ const newestCheckpoint = (em: EntityManager, run: Run) =>
   em.findOne(RunCheckpoint, { run }, { orderBy: { step: 'desc' } });
 
 /** Training as a job kind: a Run owns the job; the trainer runs it on a worker. */
-export const trainingJobs: JobKindHandler<Run, TrainingJob, TrainingResultInput> = {
+export const trainingJobs = jobKind<Run, TrainingJob, TrainingResultInput>({
   kind: JobKind.TRAINING,
   entity: Run,
   table: 'runs',
@@ -86,7 +86,7 @@ export const trainingJobs: JobKindHandler<Run, TrainingJob, TrainingResultInput>
   publish(app, runId) {
     publishRun(app.pubsub, runId);
   },
-};
+});
 
 /** The run's model version, numbered per project; only an artifact this attempt uploaded. */
 async function registerModel(em: EntityManager, run: Run, result: TrainingResultInput, app: AppServices) {

@@ -1,7 +1,33 @@
-import { findModel } from '../model/catalog.js';
+import { findModel } from '../base-model/catalog.js';
+import { HYPERPARAMETER_NAMES, RUN_DEFAULTS, defaultLoraTargets, type Hyperparameters } from './run-defaults.js';
 import type { Run } from './run.entity.js';
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The trainer's names for the run's hyperparameters (its spec.py `Hyperparameters`, every one required). */
+export const TRAINER_HYPERPARAMETERS = HYPERPARAMETER_NAMES.map(snake);
+
+/**
+ * Every hyperparameter, snake_case, explicit (a null stays null): the run's stored values, and the
+ * API's defaults for any a run stored before that field existed.
+ */
+export function trainerHyperparameters(run: Pick<Run, 'baseModelId' | 'config'>): Record<string, unknown> {
+  const stored = run.config.hyperparameters as Partial<Hyperparameters>;
+  const resolved: Hyperparameters = {
+    ...RUN_DEFAULTS,
+    loraTargetModules: defaultLoraTargets(findModel(run.baseModelId)),
+    ...Object.fromEntries(Object.entries(stored).filter(([, v]) => v !== undefined)),
+  };
+  const targets = resolved.loraTargetModules;
+  return Object.fromEntries(
+    HYPERPARAMETER_NAMES.map((name) => [
+      snake(name),
+      name === 'loraTargetModules' && targets.length === 1 && targets[0] === 'all-linear'
+        ? 'all-linear'
+        : resolved[name],
+    ]),
+  );
+}
 
 /**
  * The trainer's run spec (workers/trainer/README.md) without the machine's paths: the agent adds
@@ -10,13 +36,7 @@ const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}
  */
 export function trainerSpec(run: Run) {
   const model = findModel(run.baseModelId);
-  const hyperparameters = Object.fromEntries(
-    Object.entries(run.config.hyperparameters)
-      .filter(([, v]) => v !== null)
-      .map(([k, v]) => [snake(k), v]),
-  );
-  const targets = hyperparameters.lora_target_modules as string[] | undefined;
-  if (targets?.length === 1 && targets[0] === 'all-linear') hyperparameters.lora_target_modules = 'all-linear';
+  const hyperparameters = trainerHyperparameters(run);
   // The trainer checkpoints every save_steps; the API's copy is what survives a lost worker.
   return {
     run_id: run.id,

@@ -4,7 +4,7 @@ import { Run } from './run.entity.js';
 
 /**
  * An artifact a worker uploaded while holding one attempt of a run. Artifacts are stored by content
- * hash, so the hash alone proves nothing about who sent it: `completeRun` accepts only a model uploaded
+ * hash, so the hash alone proves nothing about who sent it: `completeJob` accepts only a model uploaded
  * for the same run and attempt (a worker cannot register another run's, or a stale attempt's, upload).
  */
 @Entity({ tableName: 'run_uploads' })

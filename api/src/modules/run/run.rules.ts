@@ -1,10 +1,9 @@
-import { hasPermission, isAuthenticated } from '../../graphql/rules.js';
+import { hasPermission } from '../../graphql/rules.js';
 
 export const runRules = {
   Query: {
-    baseModels: isAuthenticated,
-    baseModel: isAuthenticated,
     estimateRun: hasPermission('run:create'),
+    runDefaults: hasPermission('run:create'),
     // Project membership is checked by the service: members see their projects' runs.
     runs: hasPermission('run:read'),
     run: hasPermission('run:read'),
@@ -20,7 +19,7 @@ export const runRules = {
     runMetrics: hasPermission('run:read'),
     runLogs: hasPermission('run:read'),
   },
-  // A Run also comes back from createRun/cancelRun/retryRun/completeRun and ModelVersion.run: what it
+  // A Run also comes back from createRun/cancelRun/retryRun and ModelVersion.run: what it
   // leads to needs that domain's permission, so a token's scopes bound every path to the data.
   Run: {
     datasetVersion: hasPermission('dataset:read'),

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import en from '../i18n/en.json';
 import {
-  DEFAULTS,
   HYPER_FIELDS,
   HYPER_GROUPS,
   PLAN_STEPS,
-  PRESET_NAMES,
   effectiveDefault,
+  presetChanges,
   isLocked,
   fitToPool,
   CPU_MODEL,
@@ -17,7 +16,9 @@ import {
   stepOfPath,
   parsePriority,
   toRunConfigInput,
+  type HyperValues,
   type PlanForm,
+  type RunDefaults,
 } from './plan';
 
 function form(change: (f: PlanForm) => void = () => {}): PlanForm {
@@ -144,23 +145,35 @@ describe('parseValue', () => {
 });
 
 describe('defaults and presets', () => {
-  it('shows the preset value where it sets one, else the API default', () => {
-    expect(effectiveDefault('learningRate', '')).toBe(2e-4);
-    expect(effectiveDefault('learningRate', 'FULL_FINE_TUNE')).toBe(1e-5);
-    expect(effectiveDefault('gradientCheckpointing', 'QLORA_LOW_MEMORY')).toBe(true);
-    expect(effectiveDefault('evalSteps', 'LORA_QUICK')).toBeNull();
+  // Not the API's values: whatever `runDefaults` answers is what the planner shows.
+  const base = Object.fromEntries(HYPER_FIELDS.map((f, i) => [f.name, i + 1000])) as HyperValues;
+  const defaults: RunDefaults = {
+    hyperparameters: { ...base, precision: 'BF16', evalSteps: null },
+    presets: [{ name: 'SLOW', method: 'FULL', hyperparameters: { ...base, learningRate: 1e-5, packing: true } }],
+  };
+
+  it("shows the API's default, or the chosen preset's value where it sets one", () => {
+    expect(effectiveDefault(defaults, 'maxSeqLength', '')).toBe(base.maxSeqLength);
+    expect(effectiveDefault(defaults, 'precision', '')).toBe('BF16');
+    expect(effectiveDefault(defaults, 'evalSteps', '')).toBeNull();
+    expect(effectiveDefault(defaults, 'learningRate', 'SLOW')).toBe(1e-5);
+    expect(effectiveDefault(defaults, 'maxSeqLength', 'SLOW')).toBe(base.maxSeqLength);
+    expect(effectiveDefault(defaults, 'learningRate', 'GONE')).toBe(base.learningRate);
   });
 
-  it('covers every field with a default and an English label and hint', () => {
+  it('names what a preset changes from the defaults, in display order', () => {
+    expect(presetChanges(defaults, 'SLOW')).toEqual(['learningRate', 'packing', 'precision', 'evalSteps']);
+    expect(presetChanges(defaults, '')).toEqual([]);
+  });
+
+  it('covers every field with an English label and hint', () => {
     const labels = en.plan.hyper.fields as Record<string, { label: string; hint: string }>;
     for (const field of HYPER_FIELDS) {
-      expect(field.name in DEFAULTS).toBe(true);
       expect(labels[field.name]?.label).toBeTruthy();
       expect(labels[field.name]?.hint).toBeTruthy();
     }
     for (const group of HYPER_GROUPS) expect(en.plan.hyper.groups[group]).toBeTruthy();
     for (const step of PLAN_STEPS) expect(en.plan.steps[step]).toBeTruthy();
-    for (const preset of PRESET_NAMES) expect(en.plan.presets[preset].name).toBeTruthy();
   });
 });
 

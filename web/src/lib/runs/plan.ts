@@ -1,7 +1,9 @@
 import type { Message } from '$lib/forms.svelte';
 import type {
   DistributedStrategy,
+  HyperparameterValuesFieldsFragment,
   HyperparametersInput,
+  RunDefaultsQuery,
   RunConfigInput,
   TrainingMethod,
   TrainingObjective,
@@ -68,77 +70,37 @@ export const HYPER_FIELDS: HyperField[] = Object.entries(SPECS).map(([name, spec
   ...spec,
 }));
 
-/** What the API uses for a field nobody sets (mirrors DEFAULTS in api/src/modules/run/run-config.ts). */
-export const DEFAULTS: Record<HyperName, HyperValue> = {
-  learningRate: 2e-4,
-  numTrainEpochs: 1,
-  maxSteps: -1,
-  perDeviceTrainBatchSize: 2,
-  gradientAccumulationSteps: 1,
-  maxSeqLength: 2048,
-  packing: false,
-  assistantOnlyLoss: true,
-  seed: 42,
-  dpoBeta: 0.1,
-  loraR: 16,
-  loraAlpha: 32,
-  loraDropout: 0.05,
-  precision: 'BF16',
-  gradientCheckpointing: false,
-  optim: 'adamw_torch',
-  lrSchedulerType: 'cosine',
-  warmupRatio: 0.03,
-  weightDecay: 0,
-  loggingSteps: 1,
-  saveSteps: 100,
-  evalSteps: null,
-  thinking: 'keep',
-};
+/** A value for every field: the API's defaults, or a preset applied to them. */
+export type HyperValues = Record<HyperName, HyperValue>;
 
-/** The API's presets: a method they are made for and the values they set (mirrors PRESETS there). */
-export const PRESETS = {
-  LORA_QUICK: {
-    method: 'LORA',
-    values: {
-      learningRate: 2e-4,
-      numTrainEpochs: 1,
-      perDeviceTrainBatchSize: 4,
-      gradientAccumulationSteps: 4,
-      loraR: 16,
-      loraAlpha: 32,
-    },
-  },
-  QLORA_LOW_MEMORY: {
-    method: 'QLORA',
-    values: {
-      learningRate: 2e-4,
-      numTrainEpochs: 1,
-      perDeviceTrainBatchSize: 1,
-      gradientAccumulationSteps: 16,
-      loraR: 16,
-      loraAlpha: 32,
-      gradientCheckpointing: true,
-    },
-  },
-  FULL_FINE_TUNE: {
-    method: 'FULL',
-    values: {
-      learningRate: 1e-5,
-      numTrainEpochs: 2,
-      perDeviceTrainBatchSize: 2,
-      gradientAccumulationSteps: 8,
-      gradientCheckpointing: true,
-      weightDecay: 0.01,
-    },
-  },
-} as const satisfies Record<string, { method: TrainingMethod; values: Partial<Record<HyperName, HyperValue>> }>;
-export type PresetName = keyof typeof PRESETS;
-export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+/** The API's defaults and presets (`runDefaults`): the only source of the values the planner shows. */
+export interface RunDefaults {
+  hyperparameters: HyperValues;
+  presets: { name: string; method: TrainingMethod; hyperparameters: HyperValues }[];
+}
+
+/** The query's answer as RunDefaults; the compiler insists that it has a value for every field. */
+export function toRunDefaults(data: RunDefaultsQuery['runDefaults']): RunDefaults {
+  const values = (v: HyperparameterValuesFieldsFragment): HyperValues => ({ ...v });
+  return {
+    hyperparameters: values(data.hyperparameters),
+    presets: data.presets.map((p) => ({ name: p.name, method: p.method, hyperparameters: values(p.hyperparameters) })),
+  };
+}
 
 /** The value a field takes when left empty: the preset's, else the API default. */
-export function effectiveDefault(name: HyperName, preset: PresetName | ''): HyperValue {
-  const values: Partial<Record<HyperName, HyperValue>> = preset ? PRESETS[preset].values : {};
-  return values[name] ?? DEFAULTS[name];
+export function effectiveDefault(defaults: RunDefaults, name: HyperName, preset: string): HyperValue {
+  const chosen = defaults.presets.find((p) => p.name === preset);
+  return (chosen ?? defaults).hyperparameters[name];
+}
+
+/** The fields a preset sets to something other than the default, in display order. */
+export function presetChanges(defaults: RunDefaults, preset: string): HyperName[] {
+  const chosen = defaults.presets.find((p) => p.name === preset);
+  if (!chosen) return [];
+  return HYPER_FIELDS.map((f) => f.name).filter(
+    (name) => chosen.hyperparameters[name] !== defaults.hyperparameters[name],
+  );
 }
 
 export type LoraTargetMode = 'default' | 'all-linear' | 'custom';
@@ -149,7 +111,8 @@ export interface PlanForm {
   baseModelId: string;
   method: TrainingMethod;
   objective: TrainingObjective;
-  preset: PresetName | '';
+  /** A preset's name (`runDefaults.presets`), or '' for none. */
+  preset: string;
   hyper: Record<HyperName, string>;
   loraTargets: { mode: LoraTargetMode; modules: string[] };
   resources: { gpusPerNode: string; nodes: string; strategy: DistributedStrategy };

@@ -11,6 +11,7 @@ import {
   type PlanForm,
   type PlanStep,
   type PoolFacts,
+  type RunDefaults,
 } from './plan';
 
 /** Wait this long after the last change before asking the API for an estimate. */
@@ -36,6 +37,8 @@ export class Planner {
   launchError = $state<AppError | null>(null);
   /** A failure no control can show: network, permission, or a field this page does not have. */
   error = $state<AppError | null>(null);
+  /** The API's defaults and presets (what an empty field takes), once loaded. */
+  defaults = $state<RunDefaults | null>(null);
   /** What the workers can run (counts), once known. */
   pool = $state<(PoolFacts & { registered: number; online: number }) | null>(null);
   /** The model was chosen for the user because the pool is CPU-only. */

@@ -6,7 +6,7 @@ Checks that need the machine (files, CUDA, dataset rows) live in preflight.py.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from .errors import SpecError
@@ -33,31 +33,34 @@ BNB_OPTIMIZERS = ("adamw_8bit", "paged_adamw_8bit")
 
 @dataclass(frozen=True)
 class Hyperparameters:
-    learning_rate: float = 2e-4
-    num_train_epochs: float = 1.0
-    max_steps: int = -1
-    per_device_train_batch_size: int = 2
-    gradient_accumulation_steps: int = 1
-    max_seq_length: int = 512
-    packing: bool = False
-    warmup_ratio: float = 0.0
-    lr_scheduler_type: str = "linear"
-    weight_decay: float = 0.0
-    optim: str = "adamw_torch"
-    seed: int = 42
-    lora_r: int = 8
-    lora_alpha: float = 16
-    lora_dropout: float = 0.0
-    lora_target_modules: list[str] | str = field(default_factory=lambda: ["q_proj", "v_proj"])
-    precision: Precision = "fp32"
-    gradient_checkpointing: bool = False
-    logging_steps: int = 1
-    eval_steps: int | None = None
-    save_steps: int = 100
-    save_total_limit: int | None = 2
-    assistant_only_loss: bool = True
-    thinking: Thinking = "keep"
-    dpo_beta: float = 0.1
+    """Every field is required in the spec (null where the type allows it): the API owns the
+    defaults and sends each value explicitly, so nothing here can silently differ from the planner."""
+
+    learning_rate: float
+    num_train_epochs: float
+    max_steps: int
+    per_device_train_batch_size: int
+    gradient_accumulation_steps: int
+    max_seq_length: int
+    packing: bool
+    warmup_ratio: float
+    lr_scheduler_type: str
+    weight_decay: float
+    optim: str
+    seed: int
+    lora_r: int
+    lora_alpha: float
+    lora_dropout: float
+    lora_target_modules: list[str] | str
+    precision: Precision
+    gradient_checkpointing: bool
+    logging_steps: int
+    eval_steps: int | None
+    save_steps: int
+    save_total_limit: int | None
+    assistant_only_loss: bool
+    thinking: Thinking
+    dpo_beta: float
 
 
 @dataclass(frozen=True)
@@ -122,29 +125,31 @@ def _abs_path(obj: dict[str, Any], key: str, path: str, *, required: bool = True
     return v
 
 
-def _enum(obj: dict[str, Any], key: str, path: str, choices: tuple[str, ...], default: str | None = None) -> str:
-    v = obj.get(key, default)
+def _enum(obj: dict[str, Any], key: str, path: str, choices: tuple[str, ...]) -> str:
+    if key not in obj:
+        raise SpecError(path, "is required")
+    v = obj[key]
     if v not in choices:
         raise SpecError(path, f"must be one of {', '.join(choices)}, got {v!r}")
     return v
 
 
-def _object(obj: dict[str, Any], key: str, path: str, *, required: bool = True) -> dict[str, Any]:
+def _object(obj: dict[str, Any], key: str, path: str) -> dict[str, Any]:
     v = obj.get(key)
-    if v is None and not required:
-        return {}
     if not isinstance(v, dict):
         raise SpecError(path, "must be an object" if v is not None else "is required")
     return v
 
 
 def _hyperparameters(raw: dict[str, Any]) -> tuple[Hyperparameters, list[str]]:
-    d = Hyperparameters()
     h: dict[str, Any] = {}
     p = "hyperparameters."
+    missing = [p + f.name for f in fields(Hyperparameters) if f.name not in raw]
+    if missing:
+        raise SpecError(missing[0], "; ".join(["required", *(f"{m}: required" for m in missing[1:])]))
 
     def get(key: str) -> Any:
-        return raw.get(key, getattr(d, key))
+        return raw[key]
 
     def positive_int(key: str) -> int:
         v = get(key)
@@ -182,9 +187,9 @@ def _hyperparameters(raw: dict[str, Any]) -> tuple[Hyperparameters, list[str]]:
     h["max_seq_length"] = msl
     h["packing"] = boolean("packing")
     h["warmup_ratio"] = number("warmup_ratio", 0, 1)
-    h["lr_scheduler_type"] = _enum(raw, "lr_scheduler_type", p + "lr_scheduler_type", SCHEDULERS, d.lr_scheduler_type)
+    h["lr_scheduler_type"] = _enum(raw, "lr_scheduler_type", p + "lr_scheduler_type", SCHEDULERS)
     h["weight_decay"] = number("weight_decay", 0)
-    h["optim"] = _enum(raw, "optim", p + "optim", OPTIMIZERS, d.optim)
+    h["optim"] = _enum(raw, "optim", p + "optim", OPTIMIZERS)
     seed = get("seed")
     if not _is_int(seed) or seed < 0:
         raise SpecError(p + "seed", f"must be a non-negative integer, got {seed!r}")
@@ -197,7 +202,7 @@ def _hyperparameters(raw: dict[str, Any]) -> tuple[Hyperparameters, list[str]]:
     ):
         raise SpecError(p + "lora_target_modules", 'must be "all-linear" or a non-empty list of module names')
     h["lora_target_modules"] = targets if targets == "all-linear" else list(targets)
-    h["precision"] = _enum(raw, "precision", p + "precision", ("fp32", "bf16", "fp16"), d.precision)
+    h["precision"] = _enum(raw, "precision", p + "precision", ("fp32", "bf16", "fp16"))
     h["gradient_checkpointing"] = boolean("gradient_checkpointing")
     eval_steps = get("eval_steps")
     if eval_steps is not None and (not _is_int(eval_steps) or eval_steps < 1):
@@ -208,7 +213,7 @@ def _hyperparameters(raw: dict[str, Any]) -> tuple[Hyperparameters, list[str]]:
         raise SpecError(p + "save_total_limit", f"must be null or a positive integer, got {limit!r}")
     h["save_total_limit"] = limit
     h["assistant_only_loss"] = boolean("assistant_only_loss")
-    h["thinking"] = _enum(raw, "thinking", p + "thinking", ("keep", "strip_empty"), d.thinking)
+    h["thinking"] = _enum(raw, "thinking", p + "thinking", ("keep", "strip_empty"))
     h["dpo_beta"] = number("dpo_beta", 0, lo_open=True)
     unknown = [p + k for k in raw if k not in Hyperparameters.__dataclass_fields__]
     return Hyperparameters(**h), unknown
@@ -234,10 +239,12 @@ def parse_spec(raw: Any) -> RunSpec:
     if not isinstance(raw, dict):
         raise SpecError("spec", "must be a JSON object")
     run_id = _str(raw, "run_id", "run_id")
-    attempt = raw.get("attempt", 1)
+    if "attempt" not in raw:
+        raise SpecError("attempt", "is required")
+    attempt = raw["attempt"]
     if not _is_int(attempt) or attempt < 1:
         raise SpecError("attempt", f"must be a positive integer, got {attempt!r}")
-    mode = _enum(raw, "mode", "mode", ("train", "noop"), "train")
+    mode = _enum(raw, "mode", "mode", ("train", "noop"))
 
     bm = _object(raw, "base_model", "base_model")
     if ("path" in bm) == ("hf_id" in bm):
@@ -252,14 +259,14 @@ def parse_spec(raw: Any) -> RunSpec:
         base = BaseModel(hf_id=hf_id)
 
     method = _enum(raw, "method", "method", ("lora", "qlora", "full"))
-    objective = _enum(raw, "objective", "objective", ("sft", "dpo"), "sft")
+    objective = _enum(raw, "objective", "objective", ("sft", "dpo"))
     ds = _object(raw, "dataset", "dataset")
     train_path = _abs_path(ds, "train_path", "dataset.train_path")
     assert train_path is not None
     dataset = DatasetSpec(
         train_path=train_path, eval_path=_abs_path(ds, "eval_path", "dataset.eval_path", required=False)
     )
-    hp, unknown = _hyperparameters(_object(raw, "hyperparameters", "hyperparameters", required=False))
+    hp, unknown = _hyperparameters(_object(raw, "hyperparameters", "hyperparameters"))
     if hp.eval_steps is not None and dataset.eval_path is None:
         raise SpecError("hyperparameters.eval_steps", "needs dataset.eval_path (nothing to evaluate on)")
     output_dir = _abs_path(raw, "output_dir", "output_dir")
