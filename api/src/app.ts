@@ -11,11 +11,10 @@ import { syncBuiltInRoles } from './modules/role/role.service.js';
 import { failInterruptedIngests } from './modules/dataset/dataset.service.js';
 import { User } from './modules/user/user.entity.js';
 import type { AppServices } from './services.js';
-import { join } from 'node:path';
 import pg from 'pg';
 import { RunQueue } from './modules/run/run-queue.js';
 import { startRunReconciler } from './modules/run/run-reconciler.js';
-import { ArtifactStore } from './storage/artifact-store.js';
+import { fsStorage } from './storage/storage.js';
 import { createAppPubSub } from './pubsub.js';
 import { AppMetrics } from './metrics.js';
 
@@ -47,6 +46,11 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     pool.on('error', (err) => log.warn({ err }, 'an idle database connection was closed by the server'));
     const pubsub = createAppPubSub({ redisUrl: config.REDIS_URL, channelPrefix: config.REDIS_CHANNEL_PREFIX, log });
     const metrics = new AppMetrics(pool);
+    const storage = fsStorage(config.dataDir);
+    storage.sweep().then(
+      (removed) => removed && log.info({ removed }, 'removed partial writes left by a stopped process'),
+      (err) => log.warn({ err }, 'could not sweep partial writes'),
+    );
     const stopReconciler = startRunReconciler(orm, queue, log, config.RUN_QUEUE_MONITOR_SECONDS, {
       pool,
       pubsub,
@@ -64,7 +68,8 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       pool,
       pubsub,
       metrics,
-      artifacts: new ArtifactStore(join(config.dataDir, 'artifacts')),
+      storage,
+      artifacts: storage.artifacts,
       close: async () => {
         await stopReconciler();
         await queue.stop();

@@ -19,6 +19,7 @@ import { RunWorkerService } from './modules/run/run-worker.service.js';
 import type { RunQueue } from './modules/run/run-queue.js';
 import { ModelVersionService } from './modules/model-version/model-version.service.js';
 import type { ArtifactStore } from './storage/artifact-store.js';
+import type { Storage } from './storage/storage.js';
 import type pg from 'pg';
 import type { AppPubSub } from './pubsub.js';
 import type { AppMetrics } from './metrics.js';
@@ -32,6 +33,9 @@ export interface AppServices {
   accessTokens: AccessTokens;
   /** The training queue (pg-boss). */
   queue: RunQueue;
+  /** Stored files: dataset row sets, uploads, run artifacts (filesystem under DATA_DIR). */
+  storage: Storage;
+  /** The same store as `storage.artifacts` (run-worker.service.ts still reads it here). */
   artifacts: ArtifactStore;
   /** A small node-postgres pool for bulk statements the ORM does not express (unnest, COPY). */
   pool: pg.Pool;
@@ -67,8 +71,8 @@ export function createServices(ctx: Context, app: AppServices): Services {
     roles: () => new RoleService(ctx),
     apiTokens: () => new ApiTokenService(ctx),
     projects: () => new ProjectService(ctx),
-    datasets: () => new DatasetService(ctx),
-    datasetDerive: () => new DatasetDeriveService(ctx),
+    datasets: () => new DatasetService(ctx, app),
+    datasetDerive: () => new DatasetDeriveService(ctx, app),
     workers: () => new WorkerService(ctx, app),
     runs: () => new RunService(ctx, app),
     runWorker: () => new RunWorkerService(ctx, app),

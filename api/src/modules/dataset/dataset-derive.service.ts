@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Context } from '../../context.js';
+import type { AppServices } from '../../services.js';
 import { AppError, badInput } from '../../errors.js';
 import { validate } from '../../graphql/validate.js';
 import { ProjectRole } from '../project/project-member.entity.js';
 import type { ApplyDatasetPipelineInput, EditDatasetRowsInput } from './dataset-ops.inputs.js';
 import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
-import { rowStore } from './dataset.service.js';
 import { createVersionWithJob } from './version-jobs.js';
 import { RowAnalyzer } from './ingest/analyze.js';
 import { diffRowSets } from './ingest/diff.js';
@@ -27,10 +27,13 @@ const message = z.string().trim().max(2000, 'must be at most 2000 characters');
 
 /** New versions made from existing ones (pipelines, edits), diffs and template previews. */
 export class DatasetDeriveService {
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly ctx: Context,
+    private readonly app: AppServices,
+  ) {}
 
   private get store() {
-    return rowStore(this.ctx.config.dataDir);
+    return this.app.storage.rows;
   }
 
   private async readySource(versionId: string, minRole: ProjectRole) {
@@ -77,7 +80,7 @@ export class DatasetDeriveService {
   ) {
     const fullRecipe = { from: source.id, ...recipe };
     const fields = { message, recipe: fullRecipe, parentIds: [source.id], schemaKind: source.schemaKind };
-    return createVersionWithJob(this.ctx, source.dataset, fields, async () => {
+    return createVersionWithJob(this.ctx, this.app, source.dataset, fields, async () => {
       const out = await work();
       return {
         contentHash: out.hash,

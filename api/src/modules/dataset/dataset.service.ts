@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
+import type { AppServices } from '../../services.js';
 import { AppError, badInput, conflict, notFound } from '../../errors.js';
 import { containsPattern, paginate } from '../../graphql/pagination.js';
 import { rules, validate } from '../../graphql/validate.js';
-import { RowStore } from '../../storage/row-store.js';
 import { requireProjectRole } from '../project/project-access.js';
 import { ProjectRole } from '../project/project-member.entity.js';
 import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
@@ -25,15 +24,14 @@ import { createVersionWithJob } from './version-jobs.js';
 import { Upload } from './upload.entity.js';
 
 const nameRule = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-export const rowStore = (dataDir: string) => new RowStore(join(dataDir, 'datasets'));
-export const uploadPath = (dataDir: string, sha256: string) =>
-  join(dataDir, 'uploads', 'blobs', sha256.slice(0, 2), sha256);
-
 export class DatasetService {
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly ctx: Context,
+    private readonly app: AppServices,
+  ) {}
 
   private get store() {
-    return rowStore(this.ctx.config.dataDir);
+    return this.app.storage.rows;
   }
 
   private limits(): IngestLimits {
@@ -161,12 +159,9 @@ export class DatasetService {
   async detectUpload(projectId: string, uploadId: string, options?: ReadOptionsInput | null) {
     await requireProjectRole(this.ctx.em, this.ctx.viewer, projectId, ProjectRole.VIEWER);
     const upload = await this.completedUpload(uploadId, projectId);
-    return detect({
-      path: uploadPath(this.ctx.config.dataDir, upload.sha256!),
-      filename: upload.filename,
-      limits: this.limits(),
-      ...this.readOptions(options),
-    });
+    return this.app.storage.uploads.withLocalFile(upload.sha256!, (path) =>
+      detect({ path, filename: upload.filename, limits: this.limits(), ...this.readOptions(options) }),
+    );
   }
 
   /** Creates a PROCESSING version and ingests the upload in the background (progress by subscription). */
@@ -185,16 +180,18 @@ export class DatasetService {
       read: options,
       excludeInvalidRows: input.excludeInvalidRows,
     };
-    return createVersionWithJob(this.ctx, dataset, { message, recipe }, async (progress) => {
-      const result = await ingest(this.store, {
-        path: uploadPath(this.ctx.config.dataDir, upload.sha256!),
-        filename: upload.filename,
-        ...options,
-        excludeInvalid: input.excludeInvalidRows,
-        limits: this.limits(),
-        tokenizer: tokenCounter('qwen3'),
-        onProgress: progress,
-      });
+    return createVersionWithJob(this.ctx, this.app, dataset, { message, recipe }, async (progress) => {
+      const result = await this.app.storage.uploads.withLocalFile(upload.sha256!, (path) =>
+        ingest(this.store, {
+          path,
+          filename: upload.filename,
+          ...options,
+          excludeInvalid: input.excludeInvalidRows,
+          limits: this.limits(),
+          tokenizer: tokenCounter('qwen3'),
+          onProgress: progress,
+        }),
+      );
       const { format, encoding, mapping } = result.detected;
       return {
         contentHash: result.hash,

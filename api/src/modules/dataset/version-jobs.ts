@@ -1,23 +1,14 @@
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Context } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
 import type { Dataset } from './dataset.entity.js';
-import { rowStore } from './dataset.service.js';
+import type { AppServices } from '../../services.js';
 import { checkProcessingJobs, checkStorage, lockQuotas } from '../quota/quota.js';
 
-/** Bytes a row set takes on disk (rows and index). */
-async function rowSetBytes(ctx: Context, hash: string): Promise<number> {
-  const dir = rowStore(ctx.config.dataDir).dir(hash);
-  const [rows, idx] = await Promise.all([stat(join(dir, 'rows.jsonl')), stat(join(dir, 'rows.idx'))]);
-  return rows.size + idx.size;
-}
-
 /** A row set no READY version uses (its own was refused) is deleted rather than left uncounted on disk. */
-async function removeIfUnused(ctx: Context, hash: string) {
+async function removeIfUnused(ctx: Context, app: AppServices, hash: string) {
   const users = await ctx.em.fork().count(DatasetVersion, { contentHash: hash, status: DatasetVersionStatus.READY });
-  if (users === 0) await rowStore(ctx.config.dataDir).remove(hash);
+  if (users === 0) await app.storage.rows.remove(hash);
 }
 
 /** Background version jobs in this process, so shutdown can wait for them. */
@@ -37,6 +28,7 @@ export type ProgressReporter = (rowsProcessed: number) => void;
  */
 export async function createVersionWithJob(
   ctx: Context,
+  app: AppServices,
   dataset: Dataset,
   fields: Pick<DatasetVersion, 'message' | 'recipe'> & Partial<Pick<DatasetVersion, 'parentIds' | 'schemaKind'>>,
   work: (progress: ProgressReporter) => Promise<VersionResult>,
@@ -77,7 +69,7 @@ export async function createVersionWithJob(
     try {
       publish(DatasetVersionStatus.PROCESSING, 0);
       const result = await work((rows) => publish(DatasetVersionStatus.PROCESSING, rows));
-      const sizeBytes = result.contentHash ? await rowSetBytes(ctx, result.contentHash) : 0;
+      const sizeBytes = result.contentHash ? await app.storage.rows.size(result.contentHash) : 0;
       try {
         // Its size is known now: counted against the quotas, and recorded, under the same locks.
         await em.transactional(async (tx) => {
@@ -90,7 +82,7 @@ export async function createVersionWithJob(
           } as never);
         });
       } catch (error) {
-        if (result.contentHash) await removeIfUnused(ctx, result.contentHash);
+        if (result.contentHash) await removeIfUnused(ctx, app, result.contentHash);
         throw error;
       }
       publish(DatasetVersionStatus.READY, result.rowCount ?? 0);
