@@ -8,7 +8,8 @@ import { PasswordHasher } from './modules/auth/password.js';
 import { AccessTokens, resolveJwtSecret } from './modules/auth/tokens.js';
 import { Role } from './modules/role/role.entity.js';
 import { syncBuiltInRoles } from './modules/role/role.service.js';
-import { failInterruptedIngests } from './modules/dataset/dataset.service.js';
+import { startVersionJobs } from './modules/dataset/version-jobs.js';
+import { ApiJobs } from './modules/job/api-jobs.js';
 import { User } from './modules/user/user.entity.js';
 import type { AppServices } from './services.js';
 import pg from 'pg';
@@ -36,11 +37,9 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     let generatedAdmin: Runtime['generatedAdmin'] = null;
     if (config.RUN_MIGRATIONS) {
       ({ generatedAdmin } = await prepareDatabase(orm, config, hasher, log));
-      // One process owns every ingest here; with several replicas (RUN_MIGRATIONS=false) one replica's
-      // restart must not fail the ingests its peers are still processing, so it is skipped there.
-      await failInterruptedIngests(orm.em.fork());
     } else await expectPreparedDatabase(orm, config, log);
     const queue = await RunQueue.start(database.url, config, log);
+    const jobs = await ApiJobs.start(database.url, config, log);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     // An idle connection the server ends (a restart, a shutdown) must not take the API down with it.
     pool.on('error', (err) => log.warn({ err }, 'an idle database connection was closed by the server'));
@@ -56,7 +55,7 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       pubsub,
       metrics,
     });
-    return {
+    const runtime: Runtime = {
       config,
       log,
       orm,
@@ -65,12 +64,15 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       hasher,
       accessTokens: new AccessTokens(resolveJwtSecret(config), config),
       queue,
+      jobs,
       pool,
       pubsub,
       metrics,
       storage,
       artifacts: storage.artifacts,
       close: async () => {
+        stopVersionJobs();
+        await jobs.stop();
         await stopReconciler();
         await queue.stop();
         await pubsub.close();
@@ -79,6 +81,9 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
         await database.stop();
       },
     };
+    // Versions left PROCESSING by a stopped instance resume: their jobs are retried (or re-sent).
+    const stopVersionJobs = await startVersionJobs(runtime);
+    return runtime;
   } catch (error) {
     await database.stop();
     throw error;

@@ -17,6 +17,7 @@ import { WorkerService } from './modules/worker/worker.service.js';
 import { RunService } from './modules/run/run.service.js';
 import { RunWorkerService } from './modules/run/run-worker.service.js';
 import type { RunQueue } from './modules/run/run-queue.js';
+import type { ApiJobs } from './modules/job/api-jobs.js';
 import { ModelVersionService } from './modules/model-version/model-version.service.js';
 import type { ArtifactStore } from './storage/artifact-store.js';
 import type { Storage } from './storage/storage.js';
@@ -33,6 +34,8 @@ export interface AppServices {
   accessTokens: AccessTokens;
   /** The training queue (pg-boss). */
   queue: RunQueue;
+  /** Work done by API instances (dataset-version processing), queued in pg-boss. */
+  jobs: ApiJobs;
   /** Stored files: dataset row sets, uploads, run artifacts (filesystem under DATA_DIR). */
   storage: Storage;
   /** The same store as `storage.artifacts` (run-worker.service.ts still reads it here). */
