@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiClient, startApiProcess, type ApiProcess } from '../api-process.js';
 import { createProject, createUser, type TestUser } from '../factories.js';
-import { freshDatabase, startTestApp, type TestApp } from '../test-app.js';
+import { freshDatabase, type TestApp } from '../test-app.js';
 import { tusUpload, waitForEvent } from '../uploads.js';
 
 const CREATE_DATASET = `mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }`;
@@ -123,52 +123,58 @@ describe('an API instance SIGKILLed while it imports an upload', () => {
   }, 120_000);
 });
 
-describe('API instances sharing one database and DATA_DIR', () => {
-  const apps: TestApp[] = [];
+describe('API processes sharing one database and DATA_DIR', () => {
+  const ports = [0, 1, 2].map((i) => 48000 + i * 300 + Math.floor(Math.random() * 300));
+  const dataDir = mkdtempSync(join(tmpdir(), 'llmt-jobs-shared-'));
+  const apis: ApiProcess[] = [];
+  let pool: pg.Pool | null = null;
   afterAll(async () => {
-    for (const app of apps.reverse()) await app.close();
+    await Promise.all(apis.map((api) => api.kill()));
+    await pool?.end();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('process ten uploads, each exactly once, and an instance starting meanwhile fails none of them', async () => {
-    const shared = {
+  it('process ten uploads, each exactly once, and a process starting meanwhile fails none of them', async () => {
+    const databaseUrl = await freshDatabase();
+    pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    const env = {
       JWT_SECRET: randomBytes(32).toString('hex'),
       QUOTA_PROCESSING_JOBS_PER_PROJECT: '20',
       QUOTA_PROCESSING_JOBS_PER_USER: '20',
     };
-    const a = await startTestApp(shared);
-    apps.push(a);
-    const sameStore = { ...shared, DATABASE_URL: a.databaseUrl, DATA_DIR: a.config.dataDir };
-    const b = await startTestApp(sameStore);
-    apps.push(b);
+    const start = (i: number) => startApiProcess({ databaseUrl, dataDir, port: ports[i], env });
+    apis.push(await start(0)); // alone first: it migrates the fresh database
+    apis.push(await start(1));
+    const [a, b] = [apiClient(ports[0]), apiClient(ports[1])];
     const user = await createUser(a, ['MEMBER'], 'shared');
     const projectId = await createProject(a, user.token, 'Shared');
     const datasetId = await newDataset(a, user, projectId, 'ten');
     const rows = 20_000;
     const files = Array.from({ length: 10 }, () => chatJsonl(rows, randomUUID()));
-    // Half of the uploads and versions through each instance, all at once.
+    // Half of the uploads and versions through each process, all at once.
     const ids = await Promise.all(
       files.map(async (file, i) => {
         const via = i % 2 ? b : a;
         return createVersion(via, user, datasetId, await tusUpload(via, user.token, projectId, `f${i}.jsonl`, file));
       }),
     );
-    const processing = (await versionRows(a.runtime.pool, ids)).filter((v) => v.status === 'PROCESSING').length;
-    expect(processing, 'versions still processing when the third instance starts').toBeGreaterThan(0);
-    apps.push(await startTestApp(sameStore));
+    const processing = (await versionRows(pool, ids)).filter((v) => v.status === 'PROCESSING').length;
+    expect(processing, 'versions still processing when the third process starts').toBeGreaterThan(0);
+    apis.push(await start(2));
 
     await expect
-      .poll(async () => (await versionRows(a.runtime.pool, ids)).filter((v) => v.status === 'PROCESSING').length, {
+      .poll(async () => (await versionRows(pool!, ids)).filter((v) => v.status === 'PROCESSING').length, {
         timeout: 50_000,
         interval: 200,
       })
       .toBe(0);
-    const versions = await versionRows(a.runtime.pool, ids);
+    const versions = await versionRows(pool, ids);
     expect(versions.map((v) => v.status)).toEqual(Array(10).fill('READY'));
     expect(versions.map((v) => v.attempts)).toEqual(Array(10).fill(1));
     expect(versions.map((v) => v.row_count)).toEqual(Array(10).fill(rows));
     expect(new Set(versions.map((v) => v.content_hash)).size).toBe(10);
     // Each version's job ran once and completed (no retry, no second job).
-    const jobs = await a.runtime.pool.query<{ id: string; state: string; retry_count: number }>(
+    const jobs = await pool.query<{ id: string; state: string; retry_count: number }>(
       `select id, state, retry_count from pgboss.job where name = 'jobs-api' and id = any($1)`,
       [ids],
     );
