@@ -156,7 +156,7 @@ describe('content-addressed storage', () => {
     for await (const line of storage.rows.readOrdered(expected, [3, 0])) ordered.push(line);
     expect(ordered.map((l) => JSON.parse(l))).toEqual([rows[3], rows[0]]);
     expect((await text(await storage.rows.open(expected))).split('\n')).toHaveLength(51);
-    await storage.rows.remove(expected);
+    await storage.rows.delete(expected);
     expect(await storage.rows.exists(expected)).toBe(false);
   });
 

@@ -103,7 +103,7 @@ export class RowStore {
   }
 
   /** Deletes a row set (its index first: it stops existing at once). Only for sets nothing refers to. */
-  async remove(hash: string): Promise<void> {
+  async delete(hash: string): Promise<void> {
     await this.objects.delete(this.key(hash, 'rows.idx'));
     await this.objects.delete(this.key(hash, 'rows.jsonl'));
   }

@@ -57,7 +57,7 @@ function publisher(app: AppServices, versionId: string) {
 /** A row set no READY version uses (its own was refused) is deleted rather than left uncounted on disk. */
 async function removeIfUnused(app: AppServices, em: EntityManager, hash: string) {
   const users = await em.count(DatasetVersion, { contentHash: hash, status: DatasetVersionStatus.READY });
-  if (users === 0) await app.storage.rows.remove(hash);
+  if (users === 0) await app.storage.rows.delete(hash);
 }
 
 /**
