@@ -72,6 +72,14 @@ describe('dataset-version jobs', () => {
     expect(await read(id)).toMatchObject({ attempts: 1, contentHash: ready.contentHash, rowCount: 30 });
   });
 
+  it('sends a fresh job for a PROCESSING version whose job says it completed (a database restored onto an old queue)', async () => {
+    const id = await versionWithoutJob();
+    expect(await app.runtime.jobs.sendNow('no-such-kind', {}, { id })).toBe(true);
+    await app.runtime.pool.query(`update pgboss.job set state = 'completed' where name = 'jobs-api' and id = $1`, [id]);
+    expect(await repairVersionJobs(app.runtime)).toEqual({ resent: 1, failed: 0 });
+    await expect.poll(async () => (await read(id)).status, { timeout: 10_000, interval: 100 }).toBe('READY');
+  });
+
   it('fails, with a reason, a PROCESSING version whose job ended without a result', async () => {
     const id = await versionWithoutJob();
     const jobs = { state: async () => 'failed' } as unknown as AppServices['jobs'];

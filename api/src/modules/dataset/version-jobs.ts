@@ -110,9 +110,10 @@ export async function processVersion(app: AppServices, versionId: string, signal
 }
 
 /**
- * Versions PROCESSING whose job is gone: sent again when it vanished (deleted, or a version from
- * before jobs were queued); FAILED when it ended without a result (every try cut short). Safe on
- * every instance at once: a job's id is its version's, so a second send creates nothing.
+ * Versions PROCESSING whose job is gone: sent again when it vanished (deleted, a version from before
+ * jobs were queued, a database restored without its queue) or says it finished while the version did
+ * not (a restore onto an old queue); FAILED when every try was cut short. Safe on every instance at
+ * once: a job's id is its version's, so a second send creates nothing.
  */
 export async function repairVersionJobs(app: AppServices): Promise<{ resent: number; failed: number }> {
   const em = app.orm.em.fork();
@@ -120,10 +121,17 @@ export async function repairVersionJobs(app: AppServices): Promise<{ resent: num
   let resent = 0;
   let failed = 0;
   for (const { id } of processing) {
-    const state = await app.jobs.state(id);
+    let state = await app.jobs.state(id);
+    if (state === 'completed' || state === 'cancelled') {
+      // Unless the version finished meanwhile (its job completes just after it).
+      const still = await em.count(DatasetVersion, { id, status: DatasetVersionStatus.PROCESSING });
+      if (!still) continue;
+      await app.jobs.delete(id);
+      state = null;
+    }
     if (state === null) {
       if (await app.jobs.sendNow(VERSION_JOB, { versionId: id }, { id })) resent++;
-    } else if (state === 'failed' || state === 'completed' || state === 'cancelled') {
+    } else if (state === 'failed') {
       const error = `Processing stopped after ${app.config.API_JOB_MAX_ATTEMPTS} tries (the server processing it stopped each time); create the version again`;
       const changed = await em.nativeUpdate(
         DatasetVersion,

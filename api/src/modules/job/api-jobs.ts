@@ -153,6 +153,11 @@ export class ApiJobs {
     return sent !== null;
   }
 
+  /** Deletes the job with this id, whatever its state (to send a fresh one under the same id). */
+  async delete(id: string) {
+    await this.boss.deleteJob(API_QUEUE, id);
+  }
+
   /** The state of the job with this id, or null when there is none (never sent, or deleted). */
   async state(id: string): Promise<ApiJobState | null> {
     const [job] = await this.boss.findJobs(API_QUEUE, { id });
