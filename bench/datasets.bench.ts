@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { RowStore } from '../api/src/storage/row-store.js';
+import type { RowStore } from '../api/src/storage/row-store.js';
+import { fsStorage } from '../api/src/storage/storage.js';
 import { ingest } from '../api/src/modules/dataset/ingest/ingest.js';
 import { tokenCounter } from '../api/src/modules/dataset/tokenizers.js';
 
@@ -64,7 +65,7 @@ async function ingestBench() {
   let t = performance.now();
   await baseline(path);
   const baseSeconds = (performance.now() - t) / 1000;
-  const store = new RowStore(join(dir, 'store'));
+  const store = fsStorage(join(dir, 'store')).rows;
   t = performance.now();
   // Token statistics cover the first 10,000 rows (as in the product), counted on this thread while
   // a worker maps the rest (see ingest/parallel.ts).

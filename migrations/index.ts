@@ -12,6 +12,7 @@ import { Migration20261207160000_scoped_permissions } from './Migration202612071
 import { Migration20261207161102_accounts } from './Migration20261207161102_accounts.js';
 import { Migration20261207161429_run_uploads } from './Migration20261207161429_run_uploads.js';
 import { Migration20261207163732_dataset_version_size } from './Migration20261207163732_dataset_version_size.js';
+import { Migration20261207192402_dataset_version_jobs } from './Migration20261207192402_dataset_version_jobs.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129094346_initial', class: Migration20261129094346_initial },
@@ -25,4 +26,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207161102_accounts', class: Migration20261207161102_accounts },
   { name: 'Migration20261207161429_run_uploads', class: Migration20261207161429_run_uploads },
   { name: 'Migration20261207163732_dataset_version_size', class: Migration20261207163732_dataset_version_size },
+  { name: 'Migration20261207192402_dataset_version_jobs', class: Migration20261207192402_dataset_version_jobs },
 ];

@@ -8,16 +8,16 @@ import { PasswordHasher } from './modules/auth/password.js';
 import { AccessTokens, resolveJwtSecret } from './modules/auth/tokens.js';
 import { Role } from './modules/role/role.entity.js';
 import { syncBuiltInRoles } from './modules/role/role.service.js';
-import { failInterruptedIngests } from './modules/dataset/dataset.service.js';
+import { startVersionJobs } from './modules/dataset/version-jobs.js';
+import { ApiJobs } from './modules/job/api-jobs.js';
 import { User } from './modules/user/user.entity.js';
 import type { AppServices } from './services.js';
-import { join } from 'node:path';
 import pg from 'pg';
 import { JobKinds } from './modules/job/job-kind.js';
 import { JobQueue } from './modules/job/job-queue.js';
 import { startJobReconciler } from './modules/job/job-reconciler.js';
 import { trainingJobs } from './modules/run/run-job.js';
-import { ArtifactStore } from './storage/artifact-store.js';
+import { fsStorage } from './storage/storage.js';
 import { createAppPubSub } from './pubsub.js';
 import { AppMetrics } from './metrics.js';
 
@@ -39,23 +39,26 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     let generatedAdmin: Runtime['generatedAdmin'] = null;
     if (config.RUN_MIGRATIONS) {
       ({ generatedAdmin } = await prepareDatabase(orm, config, hasher, log));
-      // One process owns every ingest here; with several replicas (RUN_MIGRATIONS=false) one replica's
-      // restart must not fail the ingests its peers are still processing, so it is skipped there.
-      await failInterruptedIngests(orm.em.fork());
     } else await expectPreparedDatabase(orm, config, log);
     const queue = await JobQueue.start(database.url, config, log);
     const jobKinds = new JobKinds([trainingJobs]);
+    const jobs = await ApiJobs.start(database.url, config, log);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     // An idle connection the server ends (a restart, a shutdown) must not take the API down with it.
     pool.on('error', (err) => log.warn({ err }, 'an idle database connection was closed by the server'));
     const pubsub = createAppPubSub({ redisUrl: config.REDIS_URL, channelPrefix: config.REDIS_CHANNEL_PREFIX, log });
     const metrics = new AppMetrics(pool);
+    const storage = fsStorage(config.dataDir);
+    storage.sweep().then(
+      (removed) => removed && log.info({ removed }, 'removed partial writes left by a stopped process'),
+      (err) => log.warn({ err }, 'could not sweep partial writes'),
+    );
     const stopReconciler = startJobReconciler(orm, queue, jobKinds, log, config.RUN_QUEUE_MONITOR_SECONDS, {
       pool,
       pubsub,
       metrics,
     });
-    return {
+    const runtime: Runtime = {
       config,
       log,
       orm,
@@ -65,11 +68,14 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       accessTokens: new AccessTokens(resolveJwtSecret(config), config),
       queue,
       jobKinds,
+      jobs,
       pool,
       pubsub,
       metrics,
-      artifacts: new ArtifactStore(join(config.dataDir, 'artifacts')),
+      storage,
       close: async () => {
+        stopVersionJobs();
+        await jobs.stop();
         await stopReconciler();
         await queue.stop();
         await pubsub.close();
@@ -78,6 +84,9 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
         await database.stop();
       },
     };
+    // Versions left PROCESSING by a stopped instance resume: their jobs are retried (or re-sent).
+    const stopVersionJobs = await startVersionJobs(runtime);
+    return runtime;
   } catch (error) {
     await database.stop();
     throw error;

@@ -129,6 +129,12 @@ const schema = z.object({
   DATASET_MAX_COMPRESSION_RATIO: int(2, 100_000).default(100),
   DATASET_MAX_JSON_BYTES: int(1024, 4 * 1024 ** 3).default(512 * 1024 ** 2),
   DATASET_MAX_ROW_CHARS: int(100, 100_000_000).default(200_000),
+  /** API-side jobs (dataset-version processing) one API instance runs at once. */
+  API_JOB_CONCURRENCY: int(1, 64).default(2),
+  /** An instance renews its lease on an API-side job this often ×½; a dead one's job is retried after it. */
+  API_JOB_LEASE_SECONDS: int(10, 3600).default(30),
+  /** Tries per API-side job, the first included (an instance dying mid-job counts). */
+  API_JOB_MAX_ATTEMPTS: int(1, 20).default(3),
   /** A worker must renew a claimed run's lease this often (pg-boss heartbeat; at least 10 s). */
   RUN_LEASE_SECONDS: int(10, 3600).default(30),
   /** How often the queue looks for lapsed leases and the API re-syncs run states. */

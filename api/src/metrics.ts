@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { API_QUEUE } from './modules/job/api-jobs.js';
 import { WORKER_QUEUES } from './modules/job/job-queue.js';
 import { RunStatus } from './modules/run/run.entity.js';
 import { ONLINE_WITHIN_MS } from './modules/worker/worker.service.js';
@@ -28,6 +29,9 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
  * collide). Counters count what this instance did; gauges read the shared state (database, pg-boss)
  * at scrape time, so every instance reports the same totals for those.
  */
+/** Queues whose depth /metrics shows. */
+const QUEUES = [...WORKER_QUEUES, API_QUEUE];
+
 export class AppMetrics {
   readonly registry = new Registry();
   /** Set by the WebSocket server once it runs. */
@@ -86,17 +90,17 @@ export class AppMetrics {
     });
     new Gauge({
       name: 'llmt_queue_jobs',
-      help: 'Worker jobs per queue (kind and resource class) and state (pg-boss: created, retry, active)',
+      help: 'Jobs per queue (worker queues by kind and resource class, and the API-side queue) and state (pg-boss: created, retry, active)',
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
         const { rows } = await pool.query<{ name: string; state: string; n: number }>(
           `select name, state::text, count(*)::int as n from pgboss.job
             where name = any($1) and state in ('created', 'retry', 'active') group by 1, 2`,
-          [WORKER_QUEUES],
+          [QUEUES],
         );
         this.reset();
-        for (const queue of WORKER_QUEUES)
+        for (const queue of QUEUES)
           for (const state of ['created', 'retry', 'active'])
             this.set({ queue, state }, rows.find((r) => r.name === queue && r.state === state)?.n ?? 0);
       },

@@ -21,7 +21,6 @@ import { graphqlMetricsPlugin, httpMetrics, metricsRouter } from './http/metrics
 import { playgroundRouter } from './http/playground.js';
 import { accessLog, clientIp, currentRequestId, requestIdMiddleware } from './http/request-context.js';
 import { authenticate, bearerToken } from './modules/auth/viewer.js';
-import { runningVersionJobs } from './modules/dataset/version-jobs.js';
 import { uploadRouter } from './modules/dataset/upload.router.js';
 import { downloadRouter } from './modules/dataset/download.router.js';
 import { modelDownloadRouter } from './modules/model-version/download.router.js';
@@ -144,7 +143,6 @@ export async function startServer(
     url,
     stop: async () => {
       await apollo.stop(); // drains HTTP and disposes graphql-ws (see drainServer above)
-      await Promise.allSettled(runningVersionJobs.values());
     },
   };
 }

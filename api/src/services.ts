@@ -18,8 +18,9 @@ import { RunService } from './modules/run/run.service.js';
 import { JobWorkerService } from './modules/job/job-worker.service.js';
 import type { JobKinds } from './modules/job/job-kind.js';
 import type { JobQueue } from './modules/job/job-queue.js';
+import type { ApiJobs } from './modules/job/api-jobs.js';
 import { ModelVersionService } from './modules/model-version/model-version.service.js';
-import type { ArtifactStore } from './storage/artifact-store.js';
+import type { Storage } from './storage/storage.js';
 import type pg from 'pg';
 import type { AppPubSub } from './pubsub.js';
 import type { AppMetrics } from './metrics.js';
@@ -35,7 +36,10 @@ export interface AppServices {
   queue: JobQueue;
   /** The job kinds workers run (training, …), each a payload and an executor on the shared core. */
   jobKinds: JobKinds;
-  artifacts: ArtifactStore;
+  /** Work done by API instances (dataset-version processing), queued in pg-boss. */
+  jobs: ApiJobs;
+  /** Stored files: dataset row sets, uploads, run artifacts (filesystem under DATA_DIR). */
+  storage: Storage;
   /** A small node-postgres pool for bulk statements the ORM does not express (unnest, COPY). */
   pool: pg.Pool;
   /** Live events between instances (in process, or Redis with REDIS_URL); one per instance. */
@@ -70,8 +74,8 @@ export function createServices(ctx: Context, app: AppServices): Services {
     roles: () => new RoleService(ctx),
     apiTokens: () => new ApiTokenService(ctx),
     projects: () => new ProjectService(ctx),
-    datasets: () => new DatasetService(ctx),
-    datasetDerive: () => new DatasetDeriveService(ctx),
+    datasets: () => new DatasetService(ctx, app),
+    datasetDerive: () => new DatasetDeriveService(ctx, app),
     workers: () => new WorkerService(ctx, app),
     runs: () => new RunService(ctx, app),
     jobWorker: () => new JobWorkerService(ctx, app),

@@ -1,9 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { buildContext } from '../context.js';
 import { rolePermissions } from '../modules/auth/viewer.js';
-import { uploadPath } from '../modules/dataset/dataset.service.js';
 import { Upload } from '../modules/dataset/upload.entity.js';
 import { Project } from '../modules/project/project.entity.js';
 import { Role } from '../modules/role/role.entity.js';
@@ -53,10 +50,7 @@ export async function seedDemoData(runtime: Runtime) {
     description: 'A tiny Qwen3 (random weights) fine-tunes on CPU in a minute: try the run planner.',
   });
   const content = demoRows();
-  const sha256 = createHash('sha256').update(content).digest('hex');
-  const path = uploadPath(runtime.config.dataDir, sha256);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, content);
+  const { hash: sha256 } = await runtime.storage.uploads.put(Buffer.from(content));
   const upload = Object.assign(new Upload(), {
     id: randomUUID(),
     project,

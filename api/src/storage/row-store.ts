@@ -1,71 +1,86 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
+import { fanOut, type ObjectStore, type StagedObject } from './object-store.js';
 
 /**
- * Immutable, content-addressed row files: `rows/<sha256>/rows.jsonl` (one JSON row per line) and
- * `rows.idx` (little-endian uint64 byte offsets, rows + 1 entries), so any page at any offset is two
- * small reads, whatever the size. The hash is of the rows file: same rows, same hash, stored once.
+ * Immutable, content-addressed row sets: `datasets/rows/ab/<sha256>/rows.jsonl` (one JSON row per
+ * line) and `rows.idx` (little-endian uint64 byte offsets, rows + 1 entries), so any page at any
+ * offset is two small reads, whatever the size. The hash is of the rows file: same rows, same hash,
+ * stored once. `rows.idx` is written last: a row set exists once its index does.
  */
 export class RowStore {
-  constructor(private readonly root: string) {}
+  constructor(private readonly objects: ObjectStore) {}
 
-  dir(hash: string) {
-    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error('invalid row-set hash');
-    return join(this.root, 'rows', hash.slice(0, 2), hash);
+  private key(hash: string, file: 'rows.jsonl' | 'rows.idx') {
+    return `datasets/rows/${fanOut(hash, 'row-set')}/${file}`;
   }
 
-  exists(hash: string) {
-    return existsSync(join(this.dir(hash), 'rows.idx'));
+  async exists(hash: string): Promise<boolean> {
+    return this.objects.exists(this.key(hash, 'rows.idx'));
   }
 
   /** Starts writing a new row set; `commit()` names it by its hash. */
   async writer(): Promise<RowWriter> {
-    const tmp = join(this.root, 'tmp', randomUUID());
-    await mkdir(tmp, { recursive: true });
-    return new RowWriter(tmp, (hash) => this.dir(hash));
+    const rows = await this.objects.stage('datasets');
+    return new RowWriter(rows, async (hash, index) => {
+      if (await this.exists(hash)) {
+        await rows.abort();
+        return false;
+      }
+      await rows.commit(this.key(hash, 'rows.jsonl'));
+      await this.objects.put(this.key(hash, 'rows.idx'), index);
+      return true;
+    });
   }
 
   async count(hash: string): Promise<number> {
-    const { size } = await stat(join(this.dir(hash), 'rows.idx'));
-    return size / 8 - 1;
+    return (await this.objects.size(this.key(hash, 'rows.idx'))) / 8 - 1;
+  }
+
+  /** Bytes the row set takes (rows and index), as counted in the storage quotas. */
+  async size(hash: string): Promise<number> {
+    const [rows, idx] = await Promise.all([
+      this.objects.size(this.key(hash, 'rows.jsonl')),
+      this.objects.size(this.key(hash, 'rows.idx')),
+    ]);
+    return rows + idx;
   }
 
   /** Rows [offset, offset + limit) as parsed JSON. */
   async read(hash: string, offset: number, limit: number): Promise<unknown[]> {
-    const dir = this.dir(hash);
     const total = await this.count(hash);
     const from = Math.min(offset, total);
     const to = Math.min(offset + limit, total);
     if (to <= from) return [];
-    const idx = await open(join(dir, 'rows.idx'), 'r');
-    const offsets = Buffer.alloc((to - from + 1) * 8);
-    try {
-      await idx.read(offsets, 0, offsets.length, from * 8);
-    } finally {
-      await idx.close();
-    }
+    const offsets = await this.readRange(this.key(hash, 'rows.idx'), from * 8, (to - from + 1) * 8);
     const start = Number(offsets.readBigUInt64LE(0));
     const end = Number(offsets.readBigUInt64LE(offsets.length - 8));
-    const rows = await open(join(dir, 'rows.jsonl'), 'r');
-    const bytes = Buffer.alloc(end - start);
-    try {
-      await rows.read(bytes, 0, bytes.length, start);
-    } finally {
-      await rows.close();
-    }
+    const bytes = await this.readRange(this.key(hash, 'rows.jsonl'), start, end - start);
     return bytes
       .toString('utf8')
       .split('\n', to - from)
       .map((line) => JSON.parse(line));
   }
 
+  private async readRange(key: string, start: number, length: number) {
+    const reader = await this.objects.reader(key);
+    try {
+      return await reader.read(start, length);
+    } finally {
+      await reader.close();
+    }
+  }
+
+  /** The rows file as a stream (downloads): one JSON row per line. */
+  async open(hash: string) {
+    return this.objects.open(this.key(hash, 'rows.jsonl'));
+  }
+
   /** Streams every row with its index (for search, diff, pipelines, downloads). */
   async *scan(hash: string): AsyncGenerator<{ index: number; line: string }> {
     let index = 0;
-    const input = createReadStream(join(this.dir(hash), 'rows.jsonl'));
+    const input = await this.open(hash);
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
       if (line) yield { index: index++, line };
     }
@@ -73,15 +88,13 @@ export class RowStore {
 
   /** Rows in the given order (any permutation or subset of indices), streamed. */
   async *readOrdered(hash: string, order: ArrayLike<number>): AsyncGenerator<string> {
-    const dir = this.dir(hash);
-    const idx = await readFile(join(dir, 'rows.idx'));
-    const rows = await open(join(dir, 'rows.jsonl'), 'r');
+    const idx = await this.objects.read(this.key(hash, 'rows.idx'));
+    const rows = await this.objects.reader(this.key(hash, 'rows.jsonl'));
     try {
       for (let i = 0; i < order.length; i++) {
         const start = Number(idx.readBigUInt64LE(order[i] * 8));
         const end = Number(idx.readBigUInt64LE(order[i] * 8 + 8));
-        const bytes = Buffer.alloc(end - start - 1);
-        await rows.read(bytes, 0, bytes.length, start);
+        const bytes = await rows.read(start, end - start - 1);
         yield bytes.toString('utf8');
       }
     } finally {
@@ -89,13 +102,10 @@ export class RowStore {
     }
   }
 
-  /** Deletes a row set. Only for sets this process just created and nothing refers to. */
-  async remove(hash: string): Promise<void> {
-    await rm(this.dir(hash), { recursive: true, force: true });
-  }
-
-  rowsFile(hash: string) {
-    return join(this.dir(hash), 'rows.jsonl');
+  /** Deletes a row set (its index first: it stops existing at once). Only for sets nothing refers to. */
+  async delete(hash: string): Promise<void> {
+    await this.objects.delete(this.key(hash, 'rows.idx'));
+    await this.objects.delete(this.key(hash, 'rows.jsonl'));
   }
 }
 
@@ -103,7 +113,7 @@ export class RowStore {
 const CHUNK_BYTES = 1024 * 1024;
 
 export class RowWriter {
-  private readonly rows: WriteStream;
+  private readonly rows: Writable;
   private readonly hash = createHash('sha256');
   // Byte offsets of row ends, grown by doubling (a plain array of millions of numbers costs more).
   private offsets = new Float64Array(1024);
@@ -113,10 +123,11 @@ export class RowWriter {
   private used = 0;
 
   constructor(
-    private readonly tmp: string,
-    private readonly target: (hash: string) => string,
+    private readonly staged: StagedObject,
+    /** Stores the rows under their hash with this index; false when that row set already existed. */
+    private readonly publish: (hash: string, index: Buffer) => Promise<boolean>,
   ) {
-    this.rows = createWriteStream(join(tmp, 'rows.jsonl'));
+    this.rows = staged.stream;
   }
 
   get count() {
@@ -191,33 +202,27 @@ export class RowWriter {
     this.used = 0;
   }
 
-  /** Finishes the file, moves it to its content address and returns the hash. */
+  /** Finishes the rows, stores them under their hash with their index, and returns the hash. */
   async commit(): Promise<{ hash: string; rows: number; bytes: number; created: boolean }> {
     this.flush();
-    await new Promise<void>((resolve, reject) => this.rows.end((e?: Error | null) => (e ? reject(e) : resolve())));
     const index = Buffer.alloc((this.rowCount + 1) * 8);
     for (let i = 0; i <= this.rowCount; i++) {
       const o = this.offsets[i];
       index.writeUInt32LE(o % 2 ** 32, i * 8);
       index.writeUInt32LE(Math.floor(o / 2 ** 32), i * 8 + 4);
     }
-    const idx = await open(join(this.tmp, 'rows.idx'), 'w');
-    await idx.write(index);
-    await idx.close();
     const hash = this.hash.digest('hex');
-    const dir = this.target(hash);
-    const created = !existsSync(join(dir, 'rows.idx'));
-    if (!created) await rm(this.tmp, { recursive: true, force: true });
-    else {
-      await mkdir(join(dir, '..'), { recursive: true });
-      await rename(this.tmp, dir);
+    let created: boolean;
+    try {
+      created = await this.publish(hash, index);
+    } catch (error) {
+      await this.staged.abort();
+      throw error;
     }
     return { hash, rows: this.count, bytes: this.position, created };
   }
 
   async abort(): Promise<void> {
-    // Let pending writes settle before removing the directory (destroying mid-write throws later).
-    await new Promise<void>((resolve) => this.rows.end(() => resolve()));
-    await rm(this.tmp, { recursive: true, force: true });
+    await this.staged.abort();
   }
 }

@@ -31,7 +31,8 @@ beforeAll(async () => {
     LIVE_AUTH_RECHECK_MS: '0',
   };
   a = await startTestApp(shared);
-  b = await startTestApp({ ...shared, DATABASE_URL: a.databaseUrl });
+  // Replicas share the stored files too: either one may process a dataset version uploaded to the other.
+  b = await startTestApp({ ...shared, DATABASE_URL: a.databaseUrl, DATA_DIR: a.config.dataDir });
   const admin = await loginAdmin(a);
   user = await createUser(a, ['MEMBER'], 'watcher');
   const projectId = await createProject(a, user.token, 'Scale');

@@ -1,36 +1,29 @@
 import { z } from 'zod';
 import type { Context } from '../../context.js';
+import type { AppServices } from '../../services.js';
 import { AppError, badInput } from '../../errors.js';
 import { validate } from '../../graphql/validate.js';
 import { ProjectRole } from '../project/project-member.entity.js';
 import type { ApplyDatasetPipelineInput, EditDatasetRowsInput } from './dataset-ops.inputs.js';
 import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
-import { rowStore } from './dataset.service.js';
 import { createVersionWithJob } from './version-jobs.js';
-import { RowAnalyzer } from './ingest/analyze.js';
 import { diffRowSets } from './ingest/diff.js';
-import { applyEdits, planEdits } from './ingest/edits.js';
-import { parseSteps, runPipeline } from './ingest/pipeline.js';
+import { planEdits } from './ingest/edits.js';
+import { parseSteps } from './ingest/pipeline.js';
 import type { NormalizedRow } from './ingest/schema.js';
 import { renderRow } from './render.js';
-import { tokenCounter } from './tokenizers.js';
-
-interface Outcome {
-  hash: string;
-  rows: number;
-  analyzer: RowAnalyzer;
-  splits?: DatasetVersion['splits'];
-  recipeExtra?: Record<string, unknown>;
-}
 
 const message = z.string().trim().max(2000, 'must be at most 2000 characters');
 
 /** New versions made from existing ones (pipelines, edits), diffs and template previews. */
 export class DatasetDeriveService {
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly ctx: Context,
+    private readonly app: AppServices,
+  ) {}
 
   private get store() {
-    return rowStore(this.ctx.config.dataDir);
+    return this.app.storage.rows;
   }
 
   private async readySource(versionId: string, minRole: ProjectRole) {
@@ -48,45 +41,26 @@ export class DatasetDeriveService {
     const source = await this.readySource(input.versionId, ProjectRole.EDITOR);
     const steps = parseSteps(input.steps);
     const text = validate(message.nullish(), input.message, 'input.message') ?? '';
-    const opts = { maxRowChars: this.ctx.config.DATASET_MAX_ROW_CHARS, tokenizer: tokenCounter('qwen3') };
-    return this.derive(source, text, { pipeline: steps }, async () => {
-      const result = await runPipeline(this.store, source.contentHash, steps, opts);
-      return { ...result, recipeExtra: { stepRows: result.steps } };
-    });
+    return this.derive(source, text, { pipeline: steps });
   }
 
   async editRows(input: EditDatasetRowsInput): Promise<DatasetVersion> {
     const source = await this.readySource(input.versionId, ProjectRole.EDITOR);
     const text = validate(message.min(1, 'say what changed'), input.message, 'input.message');
+    // Checked now (each problem names its edit); the job plans them again from `input`.
     const plan = planEdits(input.edits, source.rowCount);
     const summary = { updated: plan.updates.size, deleted: plan.deletes.size, added: plan.adds.length };
-    return this.derive(source, text, { edits: summary }, async () => {
-      const result = await applyEdits(this.store, source.contentHash, plan);
-      const analyzer = new RowAnalyzer(this.ctx.config.DATASET_MAX_ROW_CHARS, tokenCounter('qwen3'));
-      for await (const { line } of this.store.scan(result.hash)) analyzer.add(JSON.parse(line));
-      return { hash: result.hash, rows: result.rows, analyzer };
-    });
+    return this.derive(source, text, { edits: summary }, { edits: input.edits });
   }
 
-  /** A child version of `source`, made in the background by `work`. */
-  private derive(
-    source: DatasetVersion,
-    message: string,
-    recipe: Record<string, unknown>,
-    work: () => Promise<Outcome>,
-  ) {
-    const fullRecipe = { from: source.id, ...recipe };
-    const fields = { message, recipe: fullRecipe, parentIds: [source.id], schemaKind: source.schemaKind };
-    return createVersionWithJob(this.ctx, source.dataset, fields, async () => {
-      const out = await work();
-      return {
-        contentHash: out.hash,
-        rowCount: out.rows,
-        splits: out.splits ?? null,
-        validation: out.analyzer.report.build() as never,
-        stats: out.analyzer.stats.build() as never,
-        recipe: { ...fullRecipe, ...(out.recipeExtra ?? {}) },
-      };
+  /** A child version of `source`, made by its job (version-executors.ts) from `recipe` and `input`. */
+  private derive(source: DatasetVersion, message: string, recipe: Record<string, unknown>, input?: object) {
+    return createVersionWithJob(this.ctx, this.app, source.dataset, {
+      message,
+      recipe: { from: source.id, ...recipe },
+      parentIds: [source.id],
+      schemaKind: source.schemaKind,
+      input: (input as Record<string, unknown>) ?? null,
     });
   }
 

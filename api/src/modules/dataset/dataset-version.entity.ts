@@ -94,6 +94,17 @@ export class DatasetVersion {
   @Property({ type: 'json', nullable: true })
   splits: { train: number; validation: number; test: number } | null = null;
 
+  /**
+   * What processing needs beyond the recipe (the edits of editDatasetRows), kept until the version
+   * is READY or FAILED so that any API instance can (re)do the work from the database alone.
+   */
+  @Property({ type: 'json', nullable: true })
+  input: Record<string, unknown> | null = null;
+
+  /** Times processing started (a retry after a crash or a lapsed lease counts again). */
+  @Property({ type: 'integer', default: 0 })
+  attempts: number = 0;
+
   @Field(() => Date)
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();

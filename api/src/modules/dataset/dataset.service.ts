@@ -1,11 +1,9 @@
-import { join } from 'node:path';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
+import type { AppServices } from '../../services.js';
 import { AppError, badInput, conflict, notFound } from '../../errors.js';
 import { containsPattern, paginate } from '../../graphql/pagination.js';
 import { rules, validate } from '../../graphql/validate.js';
-import { RowStore } from '../../storage/row-store.js';
 import { requireProjectRole } from '../project/project-access.js';
 import { ProjectRole } from '../project/project-member.entity.js';
 import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
@@ -18,33 +16,21 @@ import type {
   RowsArgs,
   UpdateDatasetInput,
 } from './dataset.inputs.js';
-import { detect, ingest, type IngestLimits } from './ingest/ingest.js';
+import { detect } from './ingest/ingest.js';
 import { SCHEMA_KINDS, type Mapping } from './ingest/schema.js';
-import { tokenCounter } from './tokenizers.js';
+import { ingestLimits } from './version-executors.js';
 import { createVersionWithJob } from './version-jobs.js';
 import { Upload } from './upload.entity.js';
 
 const nameRule = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-export const rowStore = (dataDir: string) => new RowStore(join(dataDir, 'datasets'));
-export const uploadPath = (dataDir: string, sha256: string) =>
-  join(dataDir, 'uploads', 'blobs', sha256.slice(0, 2), sha256);
-
 export class DatasetService {
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly ctx: Context,
+    private readonly app: AppServices,
+  ) {}
 
   private get store() {
-    return rowStore(this.ctx.config.dataDir);
-  }
-
-  private limits(): IngestLimits {
-    const c = this.ctx.config;
-    return {
-      maxDecompressedBytes: c.DATASET_MAX_DECOMPRESSED_BYTES,
-      maxCompressionRatio: c.DATASET_MAX_COMPRESSION_RATIO,
-      maxJsonBytes: c.DATASET_MAX_JSON_BYTES,
-      maxRecordChars: Math.max(c.DATASET_MAX_ROW_CHARS * 10, 16 * 1024 * 1024),
-      maxRowChars: c.DATASET_MAX_ROW_CHARS,
-    };
+    return this.app.storage.rows;
   }
 
   /** The dataset, after checking the viewer's project role; other projects' ids look absent. */
@@ -161,15 +147,12 @@ export class DatasetService {
   async detectUpload(projectId: string, uploadId: string, options?: ReadOptionsInput | null) {
     await requireProjectRole(this.ctx.em, this.ctx.viewer, projectId, ProjectRole.VIEWER);
     const upload = await this.completedUpload(uploadId, projectId);
-    return detect({
-      path: uploadPath(this.ctx.config.dataDir, upload.sha256!),
-      filename: upload.filename,
-      limits: this.limits(),
-      ...this.readOptions(options),
-    });
+    return this.app.storage.uploads.withLocalFile(upload.sha256!, (path) =>
+      detect({ path, filename: upload.filename, limits: ingestLimits(this.ctx.config), ...this.readOptions(options) }),
+    );
   }
 
-  /** Creates a PROCESSING version and ingests the upload in the background (progress by subscription). */
+  /** Creates a PROCESSING version whose job ingests the upload (progress by subscription). */
   async createVersion(input: CreateDatasetVersionInput): Promise<DatasetVersion> {
     const dataset = await this.access(input.datasetId, ProjectRole.EDITOR);
     const upload = await this.completedUpload(input.uploadId, dataset.project.id);
@@ -180,31 +163,13 @@ export class DatasetService {
         input.message,
         'input.message',
       ) ?? '';
+    // Everything the job needs (version-executors.ts reads it back).
     const recipe = {
       source: { uploadId: upload.id, sha256: upload.sha256, filename: upload.filename },
       read: options,
       excludeInvalidRows: input.excludeInvalidRows,
     };
-    return createVersionWithJob(this.ctx, dataset, { message, recipe }, async (progress) => {
-      const result = await ingest(this.store, {
-        path: uploadPath(this.ctx.config.dataDir, upload.sha256!),
-        filename: upload.filename,
-        ...options,
-        excludeInvalid: input.excludeInvalidRows,
-        limits: this.limits(),
-        tokenizer: tokenCounter('qwen3'),
-        onProgress: progress,
-      });
-      const { format, encoding, mapping } = result.detected;
-      return {
-        contentHash: result.hash,
-        rowCount: result.rows,
-        schemaKind: mapping.kind,
-        validation: result.validation as never,
-        stats: result.stats as never,
-        recipe: { ...recipe, detected: { format, encoding, mapping } },
-      };
-    });
+    return createVersionWithJob(this.ctx, this.app, dataset, { message, recipe });
   }
 
   async rows(version: DatasetVersion, args: RowsArgs) {
@@ -230,13 +195,4 @@ export class DatasetService {
     }
     return { rows, total };
   }
-}
-
-/** Versions left PROCESSING by a previous process cannot finish: mark them so the user retries. */
-export async function failInterruptedIngests(em: EntityManager): Promise<void> {
-  await em.nativeUpdate(
-    DatasetVersion,
-    { status: DatasetVersionStatus.PROCESSING },
-    { status: DatasetVersionStatus.FAILED, error: 'Processing was interrupted by a restart; create the version again' },
-  );
 }

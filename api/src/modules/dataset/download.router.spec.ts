@@ -6,7 +6,6 @@ import { createProject, createUser, type TestUser } from '../../../test/factorie
 import { startTestApp, type TestApp } from '../../../test/test-app.js';
 import { DatasetVersion, DatasetVersionStatus } from './dataset-version.entity.js';
 import { Dataset } from './dataset.entity.js';
-import { rowStore } from './dataset.service.js';
 
 /** Size of the large version: 1 GiB (about 30 s on a 2-core machine); PARQUET_TEST_BYTES overrides it. */
 const LARGE_BYTES = Number(process.env.PARQUET_TEST_BYTES ?? 1024 ** 3);
@@ -30,7 +29,7 @@ afterAll(() => app.close());
 let number = 0;
 /** A READY version whose row set is written straight to the row store (no upload to parse). */
 async function versionOf(rows: Iterable<unknown>, splits: { train: number; validation: number; test: number } | null) {
-  const writer = await rowStore(app.config.dataDir).writer();
+  const writer = await app.runtime.storage.rows.writer();
   let n = 0;
   for (const row of rows) {
     writer.append(JSON.stringify(row));

@@ -1,11 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import express, { type Router } from 'express';
 import { AppError } from '../../errors.js';
 import type { AppServices } from '../../services.js';
 import { routeContext, sendRouteError } from '../../http/route-context.js';
 import { DatasetVersionStatus } from './dataset-version.entity.js';
-import { rowStore } from './dataset.service.js';
 import { writeParquet } from './parquet-stream.js';
 
 /**
@@ -27,10 +25,10 @@ export function downloadRouter(app: AppServices): Router {
         throw new AppError('BAD_USER_INPUT', 'format: must be jsonl or parquet');
       const name = `${version.dataset.name.replace(/[^\p{L}\p{N}_-]+/gu, '_')}-v${version.number}.${format}`;
       res.setHeader('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
-      const store = rowStore(app.config.dataDir);
+      const store = app.storage.rows;
       if (format === 'jsonl') {
         res.type('application/x-ndjson');
-        await pipeline(createReadStream(store.rowsFile(version.contentHash)), res);
+        await pipeline(await store.open(version.contentHash), res);
         return;
       }
       res.type('application/vnd.apache.parquet');

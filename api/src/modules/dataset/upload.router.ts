@@ -1,9 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { FileStore } from '@tus/file-store';
+import { randomUUID } from 'node:crypto';
 import { Server } from '@tus/server';
 import express, { type Router } from 'express';
 import { AppError } from '../../errors.js';
@@ -13,17 +8,10 @@ import { requireProjectRole } from '../project/project-access.js';
 import { ProjectRole } from '../project/project-member.entity.js';
 import { Project } from '../project/project.entity.js';
 import { checkStorage, lockQuotas } from '../quota/quota.js';
-import { uploadPath } from './dataset.service.js';
 import { Upload } from './upload.entity.js';
 
 type Req = { headers: Headers; method: string };
 const refuse = (status_code: number, body: string) => ({ status_code, body: `${body}\n` });
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
-}
 
 /**
  * Resumable uploads with the tus protocol (https://tus.io) at `/uploads`, authorised by the same
@@ -32,7 +20,6 @@ async function sha256File(path: string): Promise<string> {
  */
 export function uploadRouter(app: AppServices): Router {
   const { config, orm } = app;
-  const incoming = join(config.dataDir, 'uploads', 'incoming');
 
   async function viewerOf(req: Req): Promise<Viewer> {
     const auth = await authenticate(orm.em.fork(), app.accessTokens, bearerToken(req.headers.get('authorization')));
@@ -43,7 +30,7 @@ export function uploadRouter(app: AppServices): Router {
 
   const tus = new Server({
     path: '/uploads',
-    datastore: new FileStore({ directory: incoming }),
+    datastore: app.storage.uploads.tusDatastore(),
     maxSize: config.DATASET_UPLOAD_MAX_BYTES,
     respectForwardedHeaders: Boolean(config.TRUST_PROXY),
     namingFunction: () => randomUUID(),
@@ -89,13 +76,7 @@ export function uploadRouter(app: AppServices): Router {
       return { metadata: upload.metadata };
     },
     onUploadFinish: async (_req, upload) => {
-      const source = join(incoming, upload.id);
-      const sha256 = await sha256File(source);
-      const target = uploadPath(config.dataDir, sha256);
-      await mkdir(dirname(target), { recursive: true });
-      if (existsSync(target)) await rm(source);
-      else await rename(source, target);
-      await rm(`${source}.json`, { force: true });
+      const sha256 = await app.storage.uploads.finish(upload.id);
       await orm.em.fork().nativeUpdate(Upload, { id: upload.id }, { sha256, completedAt: new Date() });
       return { headers: { 'Upload-Sha256': sha256 } };
     },

@@ -1,15 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CompiledQuery, type Transaction } from 'kysely';
+import { fromKysely, type Db, type KyselyTransactionLike } from 'pg-boss';
 import type { JobHolder, JobKind } from './job-kind.js';
-import type { JobQueue, QueueDb } from './job-queue.js';
+import type { JobQueue } from './job-queue.js';
 
-/** pg-boss's statements run on the transaction `em` is in (kysely underneath MikroORM). */
-function transactionDb(em: EntityManager): QueueDb {
-  const trx = em.getTransactionContext<Transaction<unknown>>();
-  if (!trx) throw new Error('a job is queued inside the transaction that writes its row');
-  return {
-    executeSql: async (text, values = []) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows }),
-  };
+/**
+ * A pg-boss `db` that runs through the caller's MikroORM transaction, so a job is sent in the same
+ * transaction as the row it belongs to: both commit, or neither (a worker never sees a job whose row
+ * is not there yet).
+ */
+export function transactionDb(em: EntityManager): Db {
+  // MikroORM 7 runs on Kysely: its transaction context is a Kysely transaction.
+  const trx = em.getTransactionContext<KyselyTransactionLike>();
+  if (!trx) throw new Error('send a job inside em.transactional(), with the transaction’s EntityManager');
+  return fromKysely(trx);
 }
 
 /**

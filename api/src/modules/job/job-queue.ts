@@ -1,4 +1,4 @@
-import { PgBoss, type CommandResponse, type Job } from 'pg-boss';
+import { PgBoss, type CommandResponse, type Db, type Job } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { JobKind } from './job-kind.js';
@@ -13,14 +13,14 @@ export interface JobData {
 
 /**
  * Jobs wait in one queue per kind and resource class (CPU, 1/2/4/8/16 GPUs), so a worker fetches only
- * what it can run; `jobs-api` holds work the API instances do themselves (dataset processing). A kind's
+ * what it can run. Work the API instances do themselves (dataset processing) has its own class,
+ * queue `jobs-api`, in api-jobs.ts. A kind's
  * queues are named by its prefix (training kept the names it had before other kinds existed).
  */
 const GPU_CLASSES = [1, 2, 4, 8, 16] as const;
 const PREFIX: Record<JobKind, string> = { [JobKind.TRAINING]: 'runs' };
 const cpuQueue = (kind: JobKind) => `${PREFIX[kind]}-cpu`;
 const gpuQueue = (kind: JobKind, gpus: number) => `${PREFIX[kind]}-gpu-${gpus}`;
-export const API_QUEUE = 'jobs-api';
 export const WORKER_QUEUES = Object.values(JobKind).flatMap((kind) => [
   cpuQueue(kind),
   ...GPU_CLASSES.map((c) => gpuQueue(kind, c)),
@@ -28,11 +28,6 @@ export const WORKER_QUEUES = Object.values(JobKind).flatMap((kind) => [
 
 /** Serialises claims (and whatever must not interleave with one) across API instances. */
 export const CLAIM_LOCK_SQL = `select pg_advisory_xact_lock(hashtext('llm-trainer:job-claim'))`;
-
-/** What `send` runs its insert through: the caller's transaction, so the job and its row commit together. */
-export interface QueueDb {
-  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
-}
 
 /** The queue a job needs: its kind's CPU queue, or the smallest GPU class holding its GPUs per node. */
 export function queueFor(kind: JobKind, gpusPerNode: number): string {
@@ -77,7 +72,7 @@ export class JobQueue {
     });
     boss.on('error', (err) => log.error({ err }, 'job queue error'));
     await boss.start();
-    for (const name of [...WORKER_QUEUES, API_QUEUE]) {
+    for (const name of WORKER_QUEUES) {
       if (!(await boss.getQueue(name))) await boss.createQueue(name);
     }
     return new JobQueue(boss, config);
@@ -85,11 +80,6 @@ export class JobQueue {
 
   async stop() {
     await this.boss.stop({ graceful: true, timeout: 5000 });
-  }
-
-  /** pg-boss itself, for the API-side queue's consumers (they `work` on API_QUEUE). */
-  get pgBoss(): PgBoss {
-    return this.boss;
   }
 
   /**
@@ -100,7 +90,7 @@ export class JobQueue {
     queue: string,
     data: JobData,
     opts: { projectId: string; priority: number; maxAttempts: number },
-    db?: QueueDb,
+    db?: Db,
   ) {
     const { projectId, priority, maxAttempts } = opts;
     const id = await this.boss.send(queue, data, {

@@ -13,7 +13,7 @@ export function modelDownloadRouter(app: AppServices): Router {
       const name = `${version.name.replace(/[^\p{L}\p{N}_-]+/gu, '_')}-v${version.number}.tar.gz`;
       res.setHeader('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
       res.type('application/gzip').setHeader('content-length', String(version.sizeBytes));
-      await pipeline(app.artifacts.open(version.artifact), res);
+      await pipeline(await app.storage.artifacts.open(version.artifact), res);
     } catch (error) {
       sendRouteError(app, res, error);
     }

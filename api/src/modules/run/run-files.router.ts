@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -8,7 +7,6 @@ import { AppError, notFound } from '../../errors.js';
 import { routeContext, sendRouteError } from '../../http/route-context.js';
 import type { AppServices } from '../../services.js';
 import { ArtifactTooLargeError } from '../../storage/artifact-store.js';
-import { rowStore } from '../dataset/dataset.service.js';
 import { ModelVersion } from '../model-version/model-version.entity.js';
 import { checkStorage, lockQuotas } from '../quota/quota.js';
 import { RunCheckpoint } from './run-checkpoint.entity.js';
@@ -55,7 +53,7 @@ export function runFilesRouter(app: AppServices): Router {
           ? [0, s.train]
           : [s.train, s.train + s.validation];
       res.type('application/x-ndjson');
-      for await (const { index, line } of rowStore(app.config.dataDir).scan(version.contentHash!)) {
+      for await (const { index, line } of app.storage.rows.scan(version.contentHash!)) {
         if (index >= to) break;
         if (index >= from && !res.write(`${line}\n`)) await new Promise((r) => res.once('drain', r));
       }
@@ -71,7 +69,7 @@ export function runFilesRouter(app: AppServices): Router {
       const checkpoint = await ctx.em.findOne(RunCheckpoint, { run }, { orderBy: { step: 'desc' } });
       if (!checkpoint) throw notFound('Checkpoint');
       res.type('application/gzip').setHeader('x-checkpoint-step', String(checkpoint.step));
-      await pipeline(app.artifacts.open(checkpoint.artifact), res);
+      await pipeline(await app.storage.artifacts.open(checkpoint.artifact), res);
     } catch (error) {
       sendRouteError(app, res, error);
     }
@@ -125,7 +123,7 @@ export function runFilesRouter(app: AppServices): Router {
 async function removeUnusedArtifact(app: AppServices, hash: string) {
   const em = app.orm.em.fork();
   const used = (await em.count(RunCheckpoint, { artifact: hash })) + (await em.count(ModelVersion, { artifact: hash }));
-  if (!used) await rm(app.artifacts.path(hash), { force: true });
+  if (!used) await app.storage.artifacts.delete(hash);
 }
 
 /** Binds an upload to the run and attempt that sent it (the same bytes sent again are bound again). */
@@ -139,7 +137,7 @@ async function recordUpload(em: EntityManager, run: Run, kind: RunUpload['kind']
 
 async function put(app: AppServices, req: Request) {
   try {
-    return await app.artifacts.put(req, app.config.RUN_ARTIFACT_MAX_BYTES);
+    return await app.storage.artifacts.put(req, app.config.RUN_ARTIFACT_MAX_BYTES);
   } catch (error) {
     if (error instanceof ArtifactTooLargeError)
       throw new AppError('BAD_USER_INPUT', `body: ${error.message} (RUN_ARTIFACT_MAX_BYTES)`);

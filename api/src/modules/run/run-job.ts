@@ -96,7 +96,7 @@ async function registerModel(em: EntityManager, run: Run, result: TrainingResult
   const uploaded =
     /^[0-9a-f]{64}$/.test(model.artifact) &&
     (await em.count(RunUpload, { run, attempt: run.attempt, kind: 'model', artifact: model.artifact })) > 0;
-  if (!uploaded || !(await app.artifacts.exists(model.artifact)))
+  if (!uploaded || !(await app.storage.artifacts.exists(model.artifact)))
     throw badInput(
       'input.training.model.artifact',
       'not uploaded for this run and attempt; PUT /worker/runs/:id/model first',
@@ -122,7 +122,7 @@ async function registerModel(em: EntityManager, run: Run, result: TrainingResult
       datasetVersion: run.datasetVersion,
       kind: model.kind,
       artifact: model.artifact,
-      sizeBytes: await app.artifacts.size(model.artifact),
+      sizeBytes: await app.storage.artifacts.size(model.artifact),
       files: model.files.slice(0, 1000),
       chatTemplate: result.chatTemplate ?? '',
       config: { method: run.method, objective: run.objective, ...run.config },

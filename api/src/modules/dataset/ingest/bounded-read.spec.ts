@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { RowStore } from '../../../storage/row-store.js';
+import { fsStorage } from '../../../storage/storage.js';
 import { detect, ingest, type IngestLimits } from './ingest.js';
 import { jsonRowElements } from './json-stream.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'llmt-bounded-'));
-const store = new RowStore(join(dir, 'store'));
+const store = fsStorage(join(dir, 'store')).rows;
 const limits: IngestLimits = {
   maxDecompressedBytes: 2 * 1024 ** 3,
   maxCompressionRatio: 100,

@@ -5,11 +5,11 @@ import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
-import { RowStore } from '../../../storage/row-store.js';
+import { fsStorage } from '../../../storage/storage.js';
 import { detect, ingest, type IngestLimits } from './ingest.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'llmt-ingest-'));
-const store = new RowStore(join(dir, 'store'));
+const store = fsStorage(join(dir, 'store')).rows;
 const limits: IngestLimits = {
   maxDecompressedBytes: 50 * 1024 * 1024,
   maxCompressionRatio: 100,

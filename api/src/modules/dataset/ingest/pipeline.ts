@@ -211,6 +211,6 @@ export async function runPipeline(
     rows++;
   }
   // Intermediate row sets this run created (never ones that existed before: they may be versions).
-  for (const h of intermediates) if (h !== hash) await store.remove(h);
+  for (const h of intermediates) if (h !== hash) await store.delete(h);
   return { hash, rows, steps: report, splits, analyzer };
 }
