@@ -13,6 +13,7 @@ import { Migration20261207161102_accounts } from './Migration20261207161102_acco
 import { Migration20261207161429_run_uploads } from './Migration20261207161429_run_uploads.js';
 import { Migration20261207163732_dataset_version_size } from './Migration20261207163732_dataset_version_size.js';
 import { Migration20261207192402_dataset_version_jobs } from './Migration20261207192402_dataset_version_jobs.js';
+import { Migration20261207195102_evaluations } from './Migration20261207195102_evaluations.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129094346_initial', class: Migration20261129094346_initial },
@@ -27,4 +28,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207161429_run_uploads', class: Migration20261207161429_run_uploads },
   { name: 'Migration20261207163732_dataset_version_size', class: Migration20261207163732_dataset_version_size },
   { name: 'Migration20261207192402_dataset_version_jobs', class: Migration20261207192402_dataset_version_jobs },
+  { name: 'Migration20261207195102_evaluations', class: Migration20261207195102_evaluations },
 ];

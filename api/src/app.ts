@@ -17,6 +17,7 @@ import { JobKinds } from './modules/job/job-kind.js';
 import { JobQueue } from './modules/job/job-queue.js';
 import { startJobReconciler } from './modules/job/job-reconciler.js';
 import { trainingJobs } from './modules/run/run-job.js';
+import { evaluationJobs } from './modules/evaluation/evaluation-job.js';
 import { fsStorage } from './storage/storage.js';
 import { createAppPubSub } from './pubsub.js';
 import { AppMetrics } from './metrics.js';
@@ -41,7 +42,7 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
       ({ generatedAdmin } = await prepareDatabase(orm, config, hasher, log));
     } else await expectPreparedDatabase(orm, config, log);
     const queue = await JobQueue.start(database.url, config, log);
-    const jobKinds = new JobKinds([trainingJobs]);
+    const jobKinds = new JobKinds([trainingJobs, evaluationJobs]);
     const jobs = await ApiJobs.start(database.url, config, log);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     // An idle connection the server ends (a restart, a shutdown) must not take the API down with it.

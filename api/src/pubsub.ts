@@ -29,6 +29,8 @@ export type Topics = {
   RUN_METRICS: [runId: string, payload: { points: { key: string; step: number; value: number }[] }];
   RUN_LOGS: [runId: string, payload: { lines: RunLogLineEvent[] }];
   WORKER_UPDATED: [payload: { workerId: string }];
+  /** Something about the evaluation changed (state, progress, summary); subscribers re-read it. */
+  EVALUATION_UPDATED: [evaluationId: string, payload: { evaluationId: string }];
 };
 
 /**

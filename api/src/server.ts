@@ -25,6 +25,7 @@ import { uploadRouter } from './modules/dataset/upload.router.js';
 import { downloadRouter } from './modules/dataset/download.router.js';
 import { modelDownloadRouter } from './modules/model-version/download.router.js';
 import { runFilesRouter } from './modules/run/run-files.router.js';
+import { evaluationFilesRouter } from './modules/evaluation/evaluation-files.router.js';
 import type { AppServices } from './services.js';
 
 export interface RunningServer {
@@ -102,6 +103,7 @@ export async function startServer(
   expressApp.use(downloadRouter(app));
   expressApp.use(runFilesRouter(app));
   expressApp.use(modelDownloadRouter(app));
+  expressApp.use(evaluationFilesRouter(app));
   expressApp.use(
     '/graphql',
     cors({ origin: config.CORS_ORIGINS, credentials: true }),

@@ -15,6 +15,7 @@ import { RoleService } from './modules/role/role.service.js';
 import { UserService } from './modules/user/user.service.js';
 import { WorkerService } from './modules/worker/worker.service.js';
 import { RunService } from './modules/run/run.service.js';
+import { EvaluationService } from './modules/evaluation/evaluation.service.js';
 import { JobWorkerService } from './modules/job/job-worker.service.js';
 import type { JobKinds } from './modules/job/job-kind.js';
 import type { JobQueue } from './modules/job/job-queue.js';
@@ -61,6 +62,7 @@ export interface Services {
   datasetDerive: DatasetDeriveService;
   workers: WorkerService;
   runs: RunService;
+  evaluations: EvaluationService;
   jobWorker: JobWorkerService;
   modelVersions: ModelVersionService;
 }
@@ -78,6 +80,7 @@ export function createServices(ctx: Context, app: AppServices): Services {
     datasetDerive: () => new DatasetDeriveService(ctx, app),
     workers: () => new WorkerService(ctx, app),
     runs: () => new RunService(ctx, app),
+    evaluations: () => new EvaluationService(ctx, app),
     jobWorker: () => new JobWorkerService(ctx, app),
     modelVersions: () => new ModelVersionService(ctx),
   };

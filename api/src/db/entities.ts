@@ -21,6 +21,10 @@ import { RunMetric } from '../modules/run/run-metric.entity.js';
 import { RunMetricRollup } from '../modules/run/run-metric-rollup.entity.js';
 import { RunSystemMetric } from '../modules/run/run-system-metric.entity.js';
 import { ModelVersion } from '../modules/model-version/model-version.entity.js';
+import { Evaluation } from '../modules/evaluation/evaluation.entity.js';
+import { EvaluationAttempt } from '../modules/evaluation/evaluation-attempt.entity.js';
+import { EvaluationEvent } from '../modules/evaluation/evaluation-event.entity.js';
+import { EvaluationExample } from '../modules/evaluation/evaluation-example.entity.js';
 
 /** Every entity, listed explicitly so tsx, tsc output, vitest and the MikroORM CLI agree. */
 export const entities = [
@@ -47,4 +51,8 @@ export const entities = [
   RunMetricRollup,
   RunSystemMetric,
   ModelVersion,
+  Evaluation,
+  EvaluationAttempt,
+  EvaluationEvent,
+  EvaluationExample,
 ];

@@ -13,6 +13,7 @@ import { BaseModelResolver } from '../modules/base-model/base-model.resolver.js'
 import { RunConfigResolver } from '../modules/run/run-config.resolver.js';
 import { RunResolver } from '../modules/run/run.resolver.js';
 import { RunLiveResolver } from '../modules/run/run-live.resolver.js';
+import { EvaluationResolver } from '../modules/evaluation/evaluation.resolver.js';
 import { JobWorkerResolver } from '../modules/job/job-worker.resolver.js';
 import { ModelVersionResolver } from '../modules/model-version/model-version.resolver.js';
 import { WorkerResolver } from '../modules/worker/worker.resolver.js';
@@ -41,6 +42,7 @@ const resolvers = [
   RunResolver,
   RunLiveResolver,
   JobWorkerResolver,
+  EvaluationResolver,
   ModelVersionResolver,
 ] as const;
 

@@ -9,6 +9,7 @@ import { auditRules } from '../modules/audit/audit.rules.js';
 import { authRules } from '../modules/auth/auth.rules.js';
 import { inviteRules } from '../modules/invite/invite.rules.js';
 import { datasetOpsRules, datasetRules } from '../modules/dataset/dataset.rules.js';
+import { evaluationRules } from '../modules/evaluation/evaluation.rules.js';
 import { jobRules } from '../modules/job/job.rules.js';
 import { baseModelRules } from '../modules/base-model/base-model.rules.js';
 import { runRules } from '../modules/run/run.rules.js';
@@ -31,6 +32,7 @@ const moduleRules: ModuleRules[] = [
   datasetRules,
   datasetOpsRules,
   jobRules,
+  evaluationRules,
   baseModelRules,
   runRules,
   workerRules,

@@ -8,6 +8,7 @@ import type { IncomingEvent } from './job-events.js';
 /** The kinds of work workers do. Each kind is a payload and an executor; the lease logic is shared. */
 export enum JobKind {
   TRAINING = 'TRAINING',
+  EVALUATION = 'EVALUATION',
 }
 registerEnumType(JobKind, { name: 'JobKind', description: 'What a queued job does on a worker' });
 

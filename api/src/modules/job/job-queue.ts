@@ -18,7 +18,7 @@ export interface JobData {
  * queues are named by its prefix (training kept the names it had before other kinds existed).
  */
 const GPU_CLASSES = [1, 2, 4, 8, 16] as const;
-const PREFIX: Record<JobKind, string> = { [JobKind.TRAINING]: 'runs' };
+const PREFIX: Record<JobKind, string> = { [JobKind.TRAINING]: 'runs', [JobKind.EVALUATION]: 'evaluations' };
 const cpuQueue = (kind: JobKind) => `${PREFIX[kind]}-cpu`;
 const gpuQueue = (kind: JobKind, gpus: number) => `${PREFIX[kind]}-gpu-${gpus}`;
 export const WORKER_QUEUES = Object.values(JobKind).flatMap((kind) => [

@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { createUnionType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { EvaluationJob, EvaluationResultInput } from '../evaluation/evaluation-job.types.js';
 import { TrainingJob, TrainingResultInput } from '../run/run-job.types.js';
 import { JobKind, JobStatus } from './job-kind.js';
 
@@ -7,8 +8,8 @@ import { JobKind, JobStatus } from './job-kind.js';
 export const ClaimedJob = createUnionType({
   name: 'ClaimedJob',
   description: 'A job handed to a worker, typed by its kind',
-  types: () => [TrainingJob] as const,
-  resolveType: (job) => (job.kind === JobKind.TRAINING ? TrainingJob : undefined),
+  types: () => [TrainingJob, EvaluationJob] as const,
+  resolveType: (job) => ({ [JobKind.TRAINING]: TrainingJob, [JobKind.EVALUATION]: EvaluationJob })[job.kind],
 });
 
 @InputType({ description: 'What the worker can execute (it runs only the kinds it names)' })
@@ -68,6 +69,8 @@ export class CompleteJobInput {
   @Field(() => [String], { nullable: true, description: 'Last stderr lines of the process' }) logTail?: string[] | null;
   @Field(() => TrainingResultInput, { nullable: true, description: 'TRAINING, SUCCEEDED: what it produced' })
   training?: TrainingResultInput | null;
+  @Field(() => EvaluationResultInput, { nullable: true, description: 'EVALUATION, SUCCEEDED: its summary' })
+  evaluation?: EvaluationResultInput | null;
 }
 
 @ObjectType({ description: 'A job after its completion was recorded' })

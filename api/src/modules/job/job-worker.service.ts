@@ -227,8 +227,7 @@ export class JobWorkerService {
 
 /** The kind's result section of a completion (null when the worker sent none). */
 function resultOf(kind: JobKind, input: CompleteJobInput): unknown {
-  if (kind === JobKind.TRAINING) return input.training ?? null;
-  return null;
+  return { [JobKind.TRAINING]: input.training, [JobKind.EVALUATION]: input.evaluation }[kind] ?? null;
 }
 
 function holds(holder: JobHolder, worker: Worker, attempt: number) {

@@ -1,25 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { JobKind } from '../job/job-kind.js';
 import express, { type Request, type Router } from 'express';
 import { AppError, notFound } from '../../errors.js';
 import { routeContext, sendRouteError } from '../../http/route-context.js';
 import type { AppServices } from '../../services.js';
 import { ArtifactTooLargeError } from '../../storage/artifact-store.js';
+import { heldJob } from '../job/held-job-route.js';
+import { JobKind } from '../job/job-kind.js';
 import { ModelVersion } from '../model-version/model-version.entity.js';
 import { checkStorage, lockQuotas } from '../quota/quota.js';
 import { RunCheckpoint } from './run-checkpoint.entity.js';
 import type { RunUpload } from './run-upload.entity.js';
 import { Run } from './run.entity.js';
 import { publishRun } from './run.service.js';
-
-const attemptOf = (req: Request) => {
-  const attempt = Number(req.get('x-run-attempt'));
-  if (!Number.isInteger(attempt) || attempt < 1)
-    throw new AppError('BAD_USER_INPUT', 'x-run-attempt: header must be the attempt number claimJob returned');
-  return attempt;
-};
 
 /**
  * Binary endpoints around runs, for the worker holding one (worker token + `x-run-attempt`, fenced
@@ -30,9 +24,7 @@ export function runFilesRouter(app: AppServices): Router {
   const router = express.Router();
 
   const heldRun = async (req: Request) => {
-    const ctx = await routeContext(app, req, 'worker:run');
-    const job = { kind: JobKind.TRAINING, id: String(req.params.id), attempt: attemptOf(req) };
-    const run = (await ctx.services.jobWorker.held(job)).holder as Run;
+    const { ctx, holder: run } = await heldJob<Run>(app, req, JobKind.TRAINING);
     return { ctx, run };
   };
 

@@ -5,6 +5,8 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type CompleteJobInput = {
+  /** EVALUATION, SUCCEEDED: its summary */
+  evaluation?: EvaluationResultInput | null | undefined;
   job: HeldJobInput;
   /** Last stderr lines of the process */
   logTail?: Array<string> | null | undefined;
@@ -15,6 +17,13 @@ export type CompleteJobInput = {
   reason?: string | null | undefined;
   /** TRAINING, SUCCEEDED: what it produced */
   training?: TrainingResultInput | null | undefined;
+};
+
+/** What a succeeded evaluation attempt produced */
+export type EvaluationResultInput = {
+  evaluatorVersion: string;
+  /** The evaluator's summary, as in its completed event */
+  summary: Record<string, unknown>;
 };
 
 export type GpuInfoInput = {
@@ -43,6 +52,7 @@ export type JobEventInput = {
 
 /** What a queued job does on a worker */
 export type JobKind =
+  | 'EVALUATION'
   | 'TRAINING';
 
 export type JobStatus =
@@ -99,7 +109,10 @@ export type ClaimJobMutationVariables = Exact<{
 }>;
 
 
-export type ClaimJobMutation = { claimJob: { __typename: 'TrainingJob', kind: JobKind, id: string, attempt: number, leaseSeconds: number, spec: Record<string, unknown>, trainRows: number, validationRows: number, resumeFromStep: number | null } | null };
+export type ClaimJobMutation = { claimJob:
+    | { __typename: 'EvaluationJob', kind: JobKind, id: string, attempt: number, leaseSeconds: number }
+    | { __typename: 'TrainingJob', kind: JobKind, id: string, attempt: number, leaseSeconds: number, spec: Record<string, unknown>, trainRows: number, validationRows: number, resumeFromStep: number | null }
+   | null };
 
 export type WorkerHeartbeatMutationVariables = Exact<{
   jobs?: Array<HeldJobInput> | HeldJobInput | null | undefined;
