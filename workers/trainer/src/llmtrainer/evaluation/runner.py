@@ -55,6 +55,7 @@ def evaluate(spec: EvaluationSpec, writer: EventWriter, stop: StopSignal, overal
     overall.total = len(examples) * len(suites) * len(spec.targets)
     overall.done = len(resumed)
     hooks = EvaluationHooks.from_env()
+    tokenizers: dict[str, Any] = {}
     rows: dict[tuple[str, str], list[Row]] = {
         (t.key, s): [r for (tk, sk, _), r in resumed.items() if tk == t.key and sk == s]
         for t in spec.targets
@@ -67,7 +68,7 @@ def evaluate(spec: EvaluationSpec, writer: EventWriter, stop: StopSignal, overal
                 continue
             stop.phase = "setup"  # a signal while loading stops at once: nothing to finish
             _status(writer, "loading_model", f"loading {target.key} ({kind})", target.key)
-            loaded = load_target(target, kind)
+            loaded = load_target(target, kind, tokenizers)
             try:
                 n_params = sum(p.numel() for p in loaded.model.parameters())
                 writer.log("info", f"target {target.key}: {type(loaded.model).__name__}, {n_params:,} parameters")
