@@ -25,6 +25,16 @@ from .targets import LoadedTarget
 from .text_metrics import exact_match, rouge_l
 from .thinking import CLOSE, OPEN, prompt_opens_think, split_thinking
 
+# generate() fills every setting left unset from the model's generation_config (Qwen ships top_k, some
+# checkpoints a repetition penalty): set them, so that the spec alone decides.
+_NEUTRAL: dict[str, Any] = {
+    "num_beams": 1,
+    "repetition_penalty": 1.0,
+    "no_repeat_ngram_size": 0,
+    "min_new_tokens": 0,
+}
+_NO_TRUNCATION: dict[str, Any] = {"top_k": 0, "min_p": 0.0, "typical_p": 1.0, "epsilon_cutoff": 0.0, "eta_cutoff": 0.0}
+
 
 def template_kwargs(tokenizer: Any, thinking: str) -> dict[str, Any] | None:
     """The apply_chat_template arguments for `thinking`, or None when the template cannot honour it."""
@@ -84,13 +94,13 @@ def run_generation(
         )
         kwargs = {}
     stop_ids = _stop_ids(tokenizer, template_markers(tokenizer).end_of_turn)
-    sampling = {"temperature": config.temperature, "top_p": config.top_p, "top_k": 0} if config.do_sample else {}
     gen_config = GenerationConfig(
         max_new_tokens=config.max_new_tokens,
         do_sample=config.do_sample,
         eos_token_id=stop_ids,
         pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else stop_ids[0],
-        **sampling,
+        **_NEUTRAL,
+        **({"temperature": config.temperature, "top_p": config.top_p, **_NO_TRUNCATION} if config.do_sample else {}),
     )
     for ex in examples:
         if ex.index in done:
