@@ -233,3 +233,18 @@ def test_multiple_choice_accuracy_equals_a_direct_lm_eval_run(models: dict[str, 
     rows = example_rows(result)
     assert {r["reference"] for r in rows if r["index"] == 2} == {"A. 动物"}
     assert all(r["output"][0] in "ABCD" for r in rows)
+
+
+def test_a_target_without_a_chat_template_is_refused_before_any_model_loads(models: dict[str, Path], tmp_path: Path):
+    import shutil
+
+    bare = tmp_path / "no-template"
+    shutil.copytree(models["qwen3"], bare, ignore=shutil.ignore_patterns("chat_template.jinja"))
+    data = write_jsonl(tmp_path / "set.jsonl", EVAL_CHAT_ROWS)
+    spec = make_eval_spec([target("base", models["qwen3"]), target("bare", bare)], data, tmp_path / "out")
+    spec["suites"]["generation"] = None
+    result = run_evaluation(spec, tmp_path)
+    assert_evaluation_stream(result)
+    assert result.returncode == 2 and result.last()["reason"] == "invalid_spec"
+    assert result.last()["message"].startswith("targets[1]: bare: the tokenizer has no chat template")
+    assert not result.of("example") and not [e for e in result.of("status") if e["status"] == "loading_model"]

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..errors import SpecError
 from ..events import EXIT_OK, EventWriter
 from ..signals import StopSignal
 from . import EVALUATOR_VERSION
@@ -17,7 +18,7 @@ from .records import Row, RowLog, read_resume
 from .reporter import Overall, SuiteReporter
 from .spec import EvaluationSpec
 from .summary import suite_summary
-from .targets import LoadedTarget, load_target, release, target_kind
+from .targets import LoadedTarget, load_target, release, target_kind, tokenizer_for
 
 
 def _status(
@@ -56,6 +57,7 @@ def evaluate(spec: EvaluationSpec, writer: EventWriter, stop: StopSignal, overal
     overall.done = len(resumed)
     hooks = EvaluationHooks.from_env()
     tokenizers: dict[str, Any] = {}
+    _check_templates(spec, suites, kinds, tokenizers)
     rows: dict[tuple[str, str], list[Row]] = {
         (t.key, s): [r for (tk, sk, _), r in resumed.items() if tk == t.key and sk == s]
         for t in spec.targets
@@ -107,6 +109,25 @@ def evaluate(spec: EvaluationSpec, writer: EventWriter, stop: StopSignal, overal
         summary=summary,
     )
     return EXIT_OK
+
+
+def _check_templates(spec: EvaluationSpec, suites: list[str], kinds: list[str], tokenizers: dict[str, Any]) -> None:
+    """Before any model loads: every target's tokenizer has a chat template the suites can use."""
+    mc = spec.suites.multiple_choice
+    if suites == ["multiple_choice"] and not (mc and mc.apply_chat_template):
+        return
+    from ..chat_format import template_markers
+
+    for i, (target, kind) in enumerate(zip(spec.targets, kinds, strict=True)):
+        tokenizer = tokenizer_for(target, kind, tokenizers)
+        try:
+            if suites == ["multiple_choice"]:
+                if not getattr(tokenizer, "chat_template", None):
+                    raise SpecError("base_model", "the tokenizer has no chat template (apply_chat_template is on)")
+            else:
+                template_markers(tokenizer)
+        except SpecError as e:
+            raise SpecError(f"targets[{i}]", f"{target.key}: {e.message}") from None
 
 
 def _run_suite(

@@ -56,19 +56,25 @@ def _has_tokenizer(directory: str) -> bool:
     return (Path(directory) / "tokenizer_config.json").is_file() and (Path(directory) / "tokenizer.json").is_file()
 
 
+def tokenizer_for(target: Target, kind: Kind, tokenizers: dict[str, Any]) -> Any:
+    """The target's tokenizer; `tokenizers` caches them by directory for the evaluation (a base and its
+    adapters share one)."""
+    from ..modeling import load_tokenizer
+
+    own_dir = target.adapter_path if kind != "base" else None
+    ref = own_dir if own_dir and _has_tokenizer(own_dir) else target.base_model.ref
+    if ref not in tokenizers:
+        tokenizers[ref] = load_tokenizer(ref)
+    return tokenizers[ref]
+
+
 def load_target(target: Target, kind: Kind, tokenizers: dict[str, Any]) -> LoadedTarget:
-    """`tokenizers` caches tokenizers by directory for the evaluation (a base and its adapters share one)."""
     import torch
     from transformers import AutoModelForCausalLM
 
-    from ..modeling import load_tokenizer
-
+    tokenizer = tokenizer_for(target, kind, tokenizers)
     base_ref = target.base_model.ref
     own_dir = target.adapter_path if kind != "base" else None
-    tokenizer_ref = own_dir if own_dir and _has_tokenizer(own_dir) else base_ref
-    if tokenizer_ref not in tokenizers:
-        tokenizers[tokenizer_ref] = load_tokenizer(tokenizer_ref)
-    tokenizer = tokenizers[tokenizer_ref]
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     dtype: Any = "auto" if device.type == "cuda" else torch.float32
     model = AutoModelForCausalLM.from_pretrained(own_dir if kind == "full_model" else base_ref, dtype=dtype)
