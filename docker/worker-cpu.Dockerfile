@@ -19,10 +19,11 @@ RUN npm ci --omit=dev --workspace workers/agent --no-audit --no-fund
 # torch==2.13.0 then resolves to 2.13.0+cpu (a local version sorts above the plain one), not the
 # CUDA wheels PyPI serves.
 FROM ${PYTHON_IMAGE} AS trainer-env
-COPY workers/trainer/requirements.txt /tmp/requirements.txt
+COPY workers/trainer/requirements.txt workers/trainer/requirements-nodeps.txt /tmp/
 RUN grep -vE '^(pytest|ruff)==' /tmp/requirements.txt > /tmp/runtime.txt \
     && python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu -r /tmp/runtime.txt
+    && /opt/venv/bin/pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu -r /tmp/runtime.txt \
+    && /opt/venv/bin/pip install --no-cache-dir --no-deps -r /tmp/requirements-nodeps.txt
 
 FROM ${PYTHON_IMAGE} AS runtime
 ENV LLMTRAINER_PYTHON=/opt/venv/bin/python \

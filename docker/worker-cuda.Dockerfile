@@ -20,12 +20,13 @@ FROM ${PYTORCH_IMAGE} AS runtime
 ENV LLMTRAINER_PYTHON=/opt/conda/bin/python \
     LLMTRAINER_WORK_DIR=/work \
     PYTHONUNBUFFERED=1
-COPY workers/trainer/requirements.txt /tmp/requirements.txt
+COPY workers/trainer/requirements.txt workers/trainer/requirements-nodeps.txt /tmp/
 RUN grep -vE '^(pytest|ruff)==' /tmp/requirements.txt > /tmp/runtime.txt \
     && pinned="$(sed -n 's/^torch==//p' /tmp/runtime.txt)" \
     && /opt/conda/bin/python -c "import sys, torch; v = torch.__version__.split('+')[0]; sys.exit(0 if v == sys.argv[1] else 'base image has torch ' + v + ', requirements pin ' + sys.argv[1])" "$pinned" \
     && /opt/conda/bin/python -m pip install --no-cache-dir -r /tmp/runtime.txt \
-    && rm /tmp/requirements.txt /tmp/runtime.txt
+    && /opt/conda/bin/python -m pip install --no-cache-dir --no-deps -r /tmp/requirements-nodeps.txt \
+    && rm /tmp/requirements.txt /tmp/requirements-nodeps.txt /tmp/runtime.txt
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /work --shell /usr/sbin/nologin app \
     && mkdir -p /work \

@@ -1,7 +1,9 @@
 // Ensures the Python trainer's virtualenv and prints its python executable (stdout only; logs go to stderr).
 //
-// The venv lives outside the clone, keyed by the requirements file, so CI and every checkout of the same
+// The venv lives outside the clone, keyed by the requirements files, so CI and every checkout of the same
 // requirements reuse one install: `${XDG_CACHE_HOME:-~/.cache}/llm-trainer/venv-<sha256(requirements)[:12]>`.
+// `requirements.txt` is installed normally, then `requirements-nodeps.txt` with `--no-deps` (packages whose
+// declared dependencies this store cannot satisfy and the trainer does not need; lm-eval).
 // It is built under a temporary name and renamed into place only once `pip install` succeeded, so a
 // half-installed venv is never picked up. Usage: `node scripts/python-env.mjs` or `ensurePythonEnv()`.
 import { spawnSync } from 'node:child_process';
@@ -21,8 +23,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-/** The trainer's pinned requirements; the venv is keyed by this file's content. */
+/** The trainer's pinned requirements; the venv is keyed by this file's content and the next one's. */
 export const requirementsPath = join(root, 'workers', 'trainer', 'requirements.txt');
+/** Pinned packages installed with `--no-deps` after `requirementsPath`. */
+export const noDepsRequirementsPath = join(root, 'workers', 'trainer', 'requirements-nodeps.txt');
 /** What to put on PYTHONPATH so that `python -m llmtrainer.train` finds the package. */
 export const trainerSourcePath = join(root, 'workers', 'trainer', 'src');
 
@@ -37,8 +41,10 @@ function cacheRoot() {
 
 /** Absolute path of the venv for the current requirements (it may not exist yet). */
 export function venvDir() {
-  const hash = createHash('sha256').update(readFileSync(requirementsPath)).digest('hex').slice(0, 12);
-  return join(cacheRoot(), `venv-${hash}`);
+  const hash = createHash('sha256').update(readFileSync(requirementsPath));
+  // A separator no requirements file contains, so moving a line from one file to the other changes the key.
+  hash.update('\0--no-deps\0').update(readFileSync(noDepsRequirementsPath));
+  return join(cacheRoot(), `venv-${hash.digest('hex').slice(0, 12)}`);
 }
 
 function run(cmd, args, env = process.env) {
@@ -97,6 +103,7 @@ export function ensurePythonEnv() {
     run(basePython, ['-m', 'venv', '--prompt', 'llm-trainer', tmp]);
     const env = { ...process.env, PIP_RETRIES: '0', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' };
     run(join(tmp, 'bin', 'python'), ['-m', 'pip', 'install', '-r', requirementsPath], env);
+    run(join(tmp, 'bin', 'python'), ['-m', 'pip', 'install', '--no-deps', '-r', noDepsRequirementsPath], env);
     retargetScripts(tmp, final);
     try {
       renameSync(tmp, final);
