@@ -23,7 +23,17 @@ const metricData = z.object({
     .refine((v) => Object.keys(v).length <= 100, 'at most 100 values per event'),
 });
 
-const EVENT_KINDS = ['status', 'log', 'metric', 'progress', 'checkpoint', 'completed', 'cancelled', 'failed'] as const;
+const EVENT_KINDS = [
+  'status',
+  'log',
+  'metric',
+  'progress',
+  'checkpoint',
+  'example',
+  'completed',
+  'cancelled',
+  'failed',
+] as const;
 
 /** A batch of events of any job kind: the shapes every kind shares. */
 export const eventBatchSchema = z
