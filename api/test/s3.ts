@@ -22,7 +22,13 @@ export interface LocalS3 {
 /** A real S3-compatible server (s3rver) on a free loopback port, its files in a temporary folder. */
 export async function startLocalS3(bucket = 'llmt-test'): Promise<LocalS3> {
   const dir = mkdtempSync(join(tmpdir(), 'llmt-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory: dir,
+    silent: true,
+    configureBuckets: [{ name: bucket }],
+  });
   const { port } = await server.run();
   const env = (prefix = '') => ({
     STORAGE_URL: `s3://${bucket}${prefix ? `/${prefix}` : ''}`,

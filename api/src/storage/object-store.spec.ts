@@ -144,11 +144,14 @@ describe.each([
       [body.length - 3, 100],
       [5, 2 * 1024 ** 2],
     ])
-      expect((await reader.read(start, length)).equals(body.subarray(start, start + length)), `${start}+${length}`).toBe(
-        true,
-      );
+      expect(
+        (await reader.read(start, length)).equals(body.subarray(start, start + length)),
+        `${start}+${length}`,
+      ).toBe(true);
     await reader.close();
-    const middle = Buffer.concat(await (await objects.open('notes/big.bin', { start: 1000, end: 2_000_000 })).toArray());
+    const middle = Buffer.concat(
+      await (await objects.open('notes/big.bin', { start: 1000, end: 2_000_000 })).toArray(),
+    );
     expect(middle.equals(body.subarray(1000, 2_000_000))).toBe(true);
     await objects.delete('notes/big.bin');
   });

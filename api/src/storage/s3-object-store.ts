@@ -214,7 +214,8 @@ export class S3ObjectStore implements ObjectStore {
     const blocks = new Map<number, Promise<Buffer>>();
     const block = (n: number) => {
       let got = blocks.get(n);
-      if (got) blocks.delete(n); // re-inserted below: most recently used last
+      if (got)
+        blocks.delete(n); // re-inserted below: most recently used last
       else {
         const end = Math.min((n + 1) * READ_BLOCK, size) - 1;
         got = this.get(key, `bytes=${n * READ_BLOCK}-${end}`).then(async (body) => {
@@ -294,7 +295,9 @@ export class S3ObjectStore implements ObjectStore {
       const Prefix = `${this.root}${checkKey(area).split('/')[0]}/tmp/`;
       let ContinuationToken: string | undefined;
       do {
-        const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken }));
+        const page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken }),
+        );
         for (const object of page.Contents ?? []) {
           if (object.LastModified && object.LastModified.getTime() < before) {
             await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: object.Key }));
