@@ -34,6 +34,8 @@ export interface UploadOptions {
  */
 export class S3UploadStream extends Writable {
   private chunks: Buffer[] = [];
+  /** Part buffers whose upload has finished, for the next parts. */
+  private free: Buffer[] = [];
   private buffered = 0;
   private uploadId: string | undefined;
   private readonly parts: { ETag: string; PartNumber: number }[] = [];
@@ -75,13 +77,23 @@ export class S3UploadStream extends Writable {
       await this.sendPart(this.take(this.partSize(this.partsSent + 1)));
   }
 
-  /** The first `size` buffered bytes as one buffer. */
+  /**
+   * The first `size` buffered bytes as one buffer: a part buffer whose upload has finished is reused,
+   * so a long upload makes no garbage of part size (freed only when the GC gets round to it).
+   */
   private take(size: number): Buffer {
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.buffered);
-    const part = all.subarray(0, size);
-    const rest = all.subarray(size);
-    this.chunks = rest.length ? [rest] : [];
-    this.buffered = rest.length;
+    let part = this.free.pop();
+    if (part?.length !== size) this.free = [];
+    if (part?.length !== size) part = Buffer.allocUnsafeSlow(size);
+    let filled = 0;
+    while (filled < size) {
+      const chunk = this.chunks[0];
+      const n = chunk.copy(part, filled, 0, Math.min(chunk.length, size - filled));
+      filled += n;
+      if (n === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(n);
+    }
+    this.buffered -= size;
     return part;
   }
 
@@ -104,7 +116,10 @@ export class S3UploadStream extends Writable {
         }),
       )
       .then(
-        (r) => void this.parts.push({ ETag: r.ETag!, PartNumber: partNumber }),
+        (r) => {
+          this.parts.push({ ETag: r.ETag!, PartNumber: partNumber });
+          this.free.push(body);
+        },
         (error) => void (this.failure ??= error),
       )
       .finally(() => this.inFlight.delete(sent));
@@ -119,7 +134,9 @@ export class S3UploadStream extends Writable {
 
   private async finish() {
     if (this.uploadId === undefined) {
-      const body = this.take(this.buffered);
+      const body = Buffer.concat(this.chunks, this.buffered);
+      this.chunks = [];
+      this.buffered = 0;
       if (this.options.keepSmallBody) {
         this.smallBody = body;
         return;
@@ -130,7 +147,9 @@ export class S3UploadStream extends Writable {
       this.completed = true;
       return;
     }
-    if (this.buffered) await this.sendPart(this.take(this.buffered));
+    if (this.buffered) await this.sendPart(Buffer.concat(this.chunks, this.buffered));
+    this.chunks = [];
+    this.buffered = 0;
     await Promise.all(this.inFlight);
     if (this.failure) throw this.failure;
     await this.client.send(
