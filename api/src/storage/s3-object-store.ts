@@ -25,6 +25,7 @@ import {
   type RangeReader,
   type StagedObject,
 } from './object-store.js';
+import { blockReader } from './block-reader.js';
 import { S3UploadStream, type UploadOptions } from './s3-upload-stream.js';
 
 export interface S3ObjectStoreOptions {
@@ -46,9 +47,6 @@ export interface S3ObjectStoreOptions {
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
-/** A RangeReader fetches whole blocks of this size and keeps a few: a page of rows is one request. */
-const READ_BLOCK = MiB;
-const READ_BLOCKS_KEPT = 8;
 
 const statusOf = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 const isMissing = (error: unknown) =>
@@ -210,41 +208,11 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async reader(key: string): Promise<RangeReader> {
-    const size = await this.size(key);
-    const blocks = new Map<number, Promise<Buffer>>();
-    const block = (n: number) => {
-      let got = blocks.get(n);
-      if (got)
-        blocks.delete(n); // re-inserted below: most recently used last
-      else {
-        const end = Math.min((n + 1) * READ_BLOCK, size) - 1;
-        got = this.get(key, `bytes=${n * READ_BLOCK}-${end}`).then(async (body) => {
-          const chunks: Buffer[] = [];
-          for await (const chunk of body) chunks.push(chunk as Buffer);
-          return Buffer.concat(chunks);
-        });
-        got.catch(() => blocks.delete(n));
-      }
-      blocks.set(n, got);
-      if (blocks.size > READ_BLOCKS_KEPT) blocks.delete(blocks.keys().next().value!);
-      return got;
-    };
-    return {
-      read: async (start, length) => {
-        const end = Math.min(start + length, size);
-        if (end <= start) return Buffer.alloc(0);
-        if (end - start > READ_BLOCK) {
-          const chunks: Buffer[] = [];
-          for await (const chunk of await this.get(key, `bytes=${start}-${end - 1}`)) chunks.push(chunk as Buffer);
-          return Buffer.concat(chunks);
-        }
-        const first = Math.floor(start / READ_BLOCK);
-        const last = Math.floor((end - 1) / READ_BLOCK);
-        const parts = await Promise.all(Array.from({ length: last - first + 1 }, (_, i) => block(first + i)));
-        return Buffer.concat(parts).subarray(start - first * READ_BLOCK, end - first * READ_BLOCK);
-      },
-      close: async () => blocks.clear(),
-    };
+    return blockReader(await this.size(key), async (start, end) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.get(key, `bytes=${start}-${end - 1}`)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    });
   }
 
   async exists(key: string): Promise<boolean> {

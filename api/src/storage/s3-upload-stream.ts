@@ -99,9 +99,17 @@ export class S3UploadStream extends Writable {
 
   private async sendPart(body: Buffer) {
     if (this.failure) throw this.failure;
-    this.uploadId ??= (
-      await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key }))
-    ).UploadId!;
+    if (this.uploadId === undefined) {
+      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key }));
+      this.uploadId = created.UploadId!;
+      // Destroyed while the upload was being created: `_destroy` had no upload to abort yet.
+      if (this.destroyed) {
+        await this.client
+          .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId }))
+          .catch(() => {});
+        throw new Error(`${this.key}: upload cancelled`);
+      }
+    }
     const partNumber = ++this.partsSent;
     if (partNumber > MAX_PARTS) throw new Error(`${this.key}: more than ${MAX_PARTS} parts`);
     const sent: Promise<void> = this.client
