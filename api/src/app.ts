@@ -18,7 +18,7 @@ import { JobQueue } from './modules/job/job-queue.js';
 import { startJobReconciler } from './modules/job/job-reconciler.js';
 import { trainingJobs } from './modules/run/run-job.js';
 import { evaluationJobs } from './modules/evaluation/evaluation-job.js';
-import { fsStorage } from './storage/storage.js';
+import { storageFor } from './storage/storage.js';
 import { createAppPubSub } from './pubsub.js';
 import { AppMetrics } from './metrics.js';
 
@@ -49,7 +49,7 @@ export async function startRuntime(config: Config, log: Logger, onQuery?: (sql: 
     pool.on('error', (err) => log.warn({ err }, 'an idle database connection was closed by the server'));
     const pubsub = createAppPubSub({ redisUrl: config.REDIS_URL, channelPrefix: config.REDIS_CHANNEL_PREFIX, log });
     const metrics = new AppMetrics(pool);
-    const storage = fsStorage(config.dataDir);
+    const storage = storageFor(config);
     storage.sweep().then(
       (removed) => removed && log.info({ removed }, 'removed partial writes left by a stopped process'),
       (err) => log.warn({ err }, 'could not sweep partial writes'),

@@ -91,3 +91,70 @@ describe('config', () => {
     expect(loadConfig({})).toMatchObject({ HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000, HTTP_HEADERS_TIMEOUT_MS: 66_000 });
   });
 });
+
+describe('storage configuration', () => {
+  const s3 = {
+    STORAGE_URL: 's3://llm-trainer/prod/v1',
+    S3_ENDPOINT: 'http://minio:9000',
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_ACCESS_KEY_ID: 'key',
+    S3_SECRET_ACCESS_KEY: 'secret',
+  };
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      return (e as ConfigError).problems;
+    }
+    return [];
+  };
+
+  it('is files under DATA_DIR by default, and a bucket (with an optional prefix) with STORAGE_URL', () => {
+    expect(loadConfig({}).storage).toEqual({ kind: 'fs' });
+    expect(loadConfig(s3).storage).toEqual({
+      kind: 's3',
+      bucket: 'llm-trainer',
+      prefix: 'prod/v1',
+      endpoint: 'http://minio:9000',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'key', secretAccessKey: 'secret' },
+    });
+    // No keys: the AWS default chain (IRSA, instance role, AWS_*), and AWS_REGION when S3_REGION is unset.
+    expect(loadConfig({ STORAGE_URL: 's3://bucket', AWS_REGION: 'eu-west-3' }).storage).toEqual({
+      kind: 's3',
+      bucket: 'bucket',
+      prefix: '',
+      region: 'eu-west-3',
+      forcePathStyle: false,
+    });
+  });
+
+  it('names every bad storage variable', () => {
+    for (const url of ['https://bucket', 's3://', 's3://UPPER', 's3://bucket/../x', 's3://bucket//x', 'bucket'])
+      expect(problems({ STORAGE_URL: url }), url).toEqual([
+        'STORAGE_URL: must be s3://<bucket> or s3://<bucket>/<prefix>',
+      ]);
+    expect(
+      problems({ ...s3, S3_ENDPOINT: 'minio:9000', S3_FORCE_PATH_STYLE: 'yes', S3_REGION: 'Europe West' })
+        .map((p) => p.split(':')[0])
+        .sort(),
+    ).toEqual(['S3_ENDPOINT', 'S3_FORCE_PATH_STYLE', 'S3_REGION']);
+    expect(problems({ ...s3, S3_SECRET_ACCESS_KEY: '' })).toEqual([
+      'S3_SECRET_ACCESS_KEY: must be set with S3_ACCESS_KEY_ID (or neither, for the AWS default credentials)',
+    ]);
+  });
+
+  it('refuses S3 settings that would be ignored (STORAGE_URL unset, or S3_BUCKET)', () => {
+    const { STORAGE_URL: _unset, ...withoutUrl } = s3;
+    expect(problems(withoutUrl).map((p) => p.split(':')[0])).toEqual([
+      'S3_ENDPOINT',
+      'S3_FORCE_PATH_STYLE',
+      'S3_ACCESS_KEY_ID',
+      'S3_SECRET_ACCESS_KEY',
+    ]);
+    expect(problems({ ...s3, S3_BUCKET: 'llm-trainer' })).toEqual([
+      'S3_BUCKET: not read; name the bucket in STORAGE_URL=s3://<bucket> (or s3://<bucket>/<prefix>)',
+    ]);
+  });
+});

@@ -40,6 +40,33 @@ const schema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('./.data'),
+  /**
+   * Where uploads, dataset rows and artifacts are stored: unset = files under DATA_DIR; `s3://bucket`
+   * or `s3://bucket/prefix` = an S3-compatible bucket, reached with the S3_* variables below.
+   */
+  STORAGE_URL: z
+    .string()
+    .transform((v, ctx) => {
+      const parsed = parseStorageUrl(v);
+      if (!parsed) ctx.addIssue({ code: 'custom', message: 'must be s3://<bucket> or s3://<bucket>/<prefix>' });
+      return parsed as { bucket: string; prefix: string };
+    })
+    .optional(),
+  /** The S3 API's URL for MinIO, Ceph, R2 and the like; unset = AWS S3 for S3_REGION. */
+  S3_ENDPOINT: z
+    .url()
+    .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+    .optional(),
+  /** Unset: AWS_REGION, then us-east-1 (what MinIO expects). */
+  S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{2,32}$/, 'must be a region name such as eu-west-1')
+    .optional(),
+  /** `true` for most S3-compatible servers (MinIO): bucket in the path, not in the host name. */
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  /** Both or neither; neither = the AWS default chain (AWS_* variables, web identity/IRSA, instance role). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -199,10 +226,67 @@ export function parseTrustProxy(value: string): TrustProxy | undefined {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
 export const isLoopbackHost = (host: string) => LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127\./.test(host);
 
+/** Where stored files live: `config.storage`, from STORAGE_URL and S3_*. */
+export type StorageConfig =
+  | { kind: 'fs' }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** Keys are stored under `<prefix>/`; '' = the bucket's root. */
+      prefix: string;
+      endpoint?: string;
+      region: string;
+      forcePathStyle: boolean;
+      /** Unset: the AWS SDK's default chain. */
+      credentials?: { accessKeyId: string; secretAccessKey: string };
+    };
+
+/** `s3://bucket/some/prefix` → its parts; undefined when it is not such a URL. */
+export function parseStorageUrl(value: string): { bucket: string; prefix: string } | undefined {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*?))?\/?$/.exec(value.trim());
+  if (!m) return undefined;
+  const prefix = m[2] ?? '';
+  if (prefix && !prefix.split('/').every((s) => /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(s))) return undefined;
+  return { bucket: m[1], prefix };
+}
+
+const S3_VARIABLES = ['S3_ENDPOINT', 'S3_REGION', 'S3_FORCE_PATH_STYLE', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
+
+/** STORAGE_URL and S3_* together: the settings that make sense only with each other. */
+function storageConfig(
+  c: z.infer<typeof schema>,
+  env: Record<string, string | undefined>,
+  problems: string[],
+): StorageConfig {
+  if (env.S3_BUCKET)
+    problems.push('S3_BUCKET: not read; name the bucket in STORAGE_URL=s3://<bucket> (or s3://<bucket>/<prefix>)');
+  if (!c.STORAGE_URL) {
+    for (const name of S3_VARIABLES)
+      if (env[name]) problems.push(`${name}: set, but STORAGE_URL is not (storage would be files under DATA_DIR)`);
+    return { kind: 'fs' };
+  }
+  if (!c.S3_ACCESS_KEY_ID !== !c.S3_SECRET_ACCESS_KEY)
+    problems.push(
+      `${c.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'}: must be set with ${c.S3_ACCESS_KEY_ID ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY'} (or neither, for the AWS default credentials)`,
+    );
+  return {
+    kind: 's3',
+    ...c.STORAGE_URL,
+    endpoint: c.S3_ENDPOINT,
+    region: c.S3_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    forcePathStyle: c.S3_FORCE_PATH_STYLE,
+    credentials:
+      c.S3_ACCESS_KEY_ID && c.S3_SECRET_ACCESS_KEY
+        ? { accessKeyId: c.S3_ACCESS_KEY_ID, secretAccessKey: c.S3_SECRET_ACCESS_KEY }
+        : undefined,
+  };
+}
+
 export type Config = Omit<z.infer<typeof schema>, 'REGISTRATION'> & {
   /** BODY_LIMIT in bytes: also the largest WebSocket message. */
   bodyLimitBytes: number;
   dataDir: string;
+  storage: StorageConfig;
   webBuildDir: string;
   /** The `npm start` demo: embedded database, listening on loopback only. Looser defaults apply. */
   demo: boolean;
@@ -230,12 +314,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('HTTP_HEADERS_TIMEOUT_MS: must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS');
   if (c.LOGIN_BACKOFF_MAX_SECONDS < c.LOGIN_BACKOFF_BASE_SECONDS)
     problems.push('LOGIN_BACKOFF_MAX_SECONDS: must be at least LOGIN_BACKOFF_BASE_SECONDS');
+  const storage = storageConfig(c, cleaned, problems);
   if (problems.length) throw new ConfigError(problems);
   const demo = !c.DATABASE_URL && isLoopbackHost(c.HOST);
   return {
     ...c,
     bodyLimitBytes: toBytes(c.BODY_LIMIT),
     dataDir: resolve(repoRoot, c.DATA_DIR),
+    storage,
     webBuildDir: resolve(repoRoot, c.WEB_BUILD_DIR),
     demo,
     REGISTRATION:

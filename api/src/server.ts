@@ -97,7 +97,7 @@ export async function startServer(
   expressApp.use(metricsRouter(app));
   // Redis, when configured, carries every live view across instances: a replica without it is not ready.
   const redis = config.REDIS_URL ? [{ name: 'redis', check: () => app.pubsub.ping() }] : [];
-  expressApp.use(healthRouter(orm, { dataDir: config.dataDir, checks: redis }));
+  expressApp.use(healthRouter(orm, { checks: [{ name: 'storage', check: () => app.storage.probe() }, ...redis] }));
   if (config.playground) expressApp.use(playgroundRouter());
   expressApp.use(uploadRouter(app));
   expressApp.use(downloadRouter(app));

@@ -1,5 +1,3 @@
-import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express, { type Router } from 'express';
 
@@ -10,9 +8,7 @@ export interface ReadinessCheck {
 }
 
 export interface HealthOptions {
-  /** Local storage (DATA_DIR): it must be writable for uploads and artifacts. */
-  dataDir?: string;
-  /** More dependencies to wait for when configured (Redis, object storage): each must answer. */
+  /** More dependencies to wait for (storage, Redis when configured): each must answer. */
   checks?: ReadinessCheck[];
 }
 
@@ -39,7 +35,6 @@ export function healthRouter(orm: MikroORM, options: HealthOptions = {}): Router
         if (!migrationsApplied) throw new Error('migrations pending');
       },
     },
-    ...(options.dataDir ? [{ name: 'storage', check: () => probeWrite(options.dataDir!) }] : []),
     ...(options.checks ?? []),
   ];
   const live: express.RequestHandler = (_req, res) => void res.json({ status: 'ok' });
@@ -62,13 +57,6 @@ export function healthRouter(orm: MikroORM, options: HealthOptions = {}): Router
   router.get(['/health/live', '/healthz'], live);
   router.get(['/health/ready', '/readyz'], ready);
   return router;
-}
-
-/** Writes and removes a file: permission bits alone say nothing for root or a read-only volume. */
-async function probeWrite(dir: string) {
-  const file = join(dir, `.ready-${process.pid}`);
-  await writeFile(file, '');
-  await rm(file, { force: true });
 }
 
 /** Keeps the earlier `/readyz` wording for the common cases (scripts and people read it). */

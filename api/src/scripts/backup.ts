@@ -16,6 +16,11 @@ try {
   const manifest = await backup(database.url, config.dataDir, file);
   const rows = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
   console.log(`backup written to ${file}: ${manifest.tables.length} tables, ${rows} rows, plus stored files`);
+  if (config.storage.kind === 's3')
+    console.log(
+      `stored files are in s3://${config.storage.bucket}${config.storage.prefix ? `/${config.storage.prefix}` : ''}, not in this archive: ` +
+        'copy the bucket after this backup (its objects never change, so a later copy holds everything the dump refers to)',
+    );
 } finally {
   await database.stop();
 }

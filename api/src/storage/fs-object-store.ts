@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -47,6 +48,8 @@ export class FsObjectStore implements ObjectStore {
     await mkdir(dir, { recursive: true });
     const tmp = join(dir, randomUUID());
     const stream = createWriteStream(tmp);
+    // Staged once the file exists (a write refused by the disk fails here, and the staged file is visible).
+    await once(stream, 'ready');
     // An error is reported by commit (via `finished`) or ignored by abort; never left unhandled.
     stream.on('error', () => {});
     const settle = async () => {

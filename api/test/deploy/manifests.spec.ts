@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { repoRoot } from '../../src/config.js';
+import { loadConfig, repoRoot } from '../../src/config.js';
 
 const docker = join(repoRoot, 'docker');
 const DOCKERFILES = ['api.Dockerfile', 'worker-cpu.Dockerfile', 'worker-cuda.Dockerfile'];
@@ -121,12 +121,44 @@ describe('docker/compose.yaml', () => {
   const compose = parse(readFileSync(join(docker, 'compose.yaml'), 'utf8'), { merge: true });
   const services = compose.services as Record<string, any>;
 
-  it('has PostgreSQL, Redis, MinIO, a migration, two API replicas behind a proxy, and a CPU worker', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'minio', 'postgres', 'proxy', 'redis', 'worker']);
+  it('has PostgreSQL, Redis, MinIO (and its bucket), a migration, two API replicas behind a proxy, and a CPU worker', () => {
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'migrate',
+      'minio',
+      'minio-init',
+      'postgres',
+      'proxy',
+      'redis',
+      'worker',
+    ]);
     expect(services.api.deploy.replicas).toBeGreaterThanOrEqual(2);
     expect(services.api.environment.RUN_MIGRATIONS).toBe('false');
     expect(services.api.depends_on.migrate.condition).toBe('service_completed_successfully');
     expect(services.worker.build.dockerfile).toBe('docker/worker-cpu.Dockerfile');
+  });
+
+  it('gives the API a configuration it accepts: storage in the MinIO bucket that minio-init makes', () => {
+    const env = Object.fromEntries(
+      Object.entries(services.api.environment as Record<string, string>).map(([k, v]) => [
+        k,
+        // `${NAME:-default}` → the default; `${NAME:?message}` (a secret from docker/.env) → a stand-in.
+        v.replace(/^\$\{(\w+):([?-])([^}]*)\}$/, (_m, name, op, rest) =>
+          op === '-' ? rest : name === 'JWT_SECRET' ? 'x'.repeat(32) : 'set-in-dot-env',
+        ),
+      ]),
+    );
+    const storage = loadConfig(env).storage;
+    expect(storage).toMatchObject({
+      kind: 's3',
+      bucket: 'llm-trainer',
+      endpoint: 'http://minio:9000',
+      forcePathStyle: true,
+    });
+    expect(services['minio-init'].command.join(' ')).toContain(
+      `mc mb --ignore-existing local/${storage.kind === 's3' && storage.bucket}`,
+    );
+    expect(services.api.depends_on['minio-init'].condition).toBe('service_completed_successfully');
   });
 
   it('commits no secret values: each comes from the environment or fails loudly', () => {
