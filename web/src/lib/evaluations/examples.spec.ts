@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { correctness, formatScores, groupExamples, type ExampleRow } from './examples';
+
+const row = (index: number, target: string, suite: string, extra: Partial<ExampleRow> = {}): ExampleRow => ({
+  id: `${index}-${target}-${suite}`,
+  index,
+  target,
+  suite,
+  subject: null,
+  prompt: `问题 ${index}`,
+  reference: `答案 ${index}`,
+  output: suite === 'generation' ? `output of ${target}` : null,
+  thinking: null,
+  flags: [],
+  scores: {},
+  ...extra,
+});
+
+describe('groupExamples', () => {
+  it('puts every target’s answer to the same example and suite side by side, in the order sent', () => {
+    const groups = groupExamples([
+      row(0, 'base', 'generation'),
+      row(0, 'v1', 'generation'),
+      row(0, 'base', 'perplexity'),
+      row(1, 'base', 'generation'),
+      row(1, 'v1', 'generation'),
+    ]);
+    expect(groups.map((g) => [g.key, Object.keys(g.answers)])).toEqual([
+      ['0:generation', ['base', 'v1']],
+      ['0:perplexity', ['base']],
+      ['1:generation', ['base', 'v1']],
+    ]);
+    expect(groups[2]!).toMatchObject({ index: 1, suite: 'generation', prompt: '问题 1', reference: '答案 1' });
+    expect(groups[2]!.answers.v1!.output).toBe('output of v1');
+  });
+
+  it('joins an example split by a page boundary once the next page is appended', () => {
+    const first = [row(4, 'base', 'generation')];
+    const second = [row(4, 'v1', 'generation'), row(5, 'base', 'generation')];
+    expect(groupExamples(first)).toHaveLength(1);
+    const groups = groupExamples([...first, ...second]);
+    expect(groups.map((g) => [g.index, Object.keys(g.answers).length])).toEqual([
+      [4, 2],
+      [5, 1],
+    ]);
+  });
+
+  it('keeps the first row when one is sent twice (a refreshed page)', () => {
+    const groups = groupExamples([
+      row(0, 'base', 'generation', { output: 'first' }),
+      row(0, 'base', 'generation', { output: 'again' }),
+    ]);
+    expect(groups[0]!.answers.base!.output).toBe('first');
+  });
+});
+
+describe('per-example scores', () => {
+  it('show exact match as ✓/✗ and the rest on their metric’s scale, leaving out the loss’s parts', () => {
+    expect(formatScores({ exact_match: 1, rouge_l: 0.5, bleu: 31.234, chrf: 40, nll: 12.3, tokens: 9 }, 'en')).toEqual([
+      ['exact_match', '✓'],
+      ['rouge_l', '50%'],
+      ['bleu', '31.2'],
+      ['chrf', '40'],
+    ]);
+    expect(formatScores({ loss: 2.5, perplexity: 12.182, nll: 25, tokens: 10 }, 'en')).toEqual([
+      ['loss', '2.5'],
+      ['perplexity', '12.18'],
+    ]);
+  });
+
+  it('say right or wrong for generation, nothing for perplexity', () => {
+    expect(correctness({ scores: { exact_match: 0 } })).toBe('wrong');
+    expect(correctness({ scores: { exact_match: 1 } })).toBe('right');
+    expect(correctness({ scores: { loss: 1 } })).toBeNull();
+  });
+});
