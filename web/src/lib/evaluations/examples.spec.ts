@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { correctness, formatScores, groupExamples, type ExampleRow } from './examples';
+import { answerOf, correctness, formatScores, groupExamples, type ExampleRow } from './examples';
 
 const row = (index: number, target: string, suite: string, extra: Partial<ExampleRow> = {}): ExampleRow => ({
   id: `${index}-${target}-${suite}`,
@@ -17,21 +17,21 @@ const row = (index: number, target: string, suite: string, extra: Partial<Exampl
 });
 
 describe('groupExamples', () => {
-  it('puts every target’s answer to the same example and suite side by side, in the order sent', () => {
+  it('puts every target’s rows for the same example side by side, in the order sent', () => {
     const groups = groupExamples([
-      row(0, 'base', 'generation'),
-      row(0, 'v1', 'generation'),
       row(0, 'base', 'perplexity'),
+      row(0, 'base', 'generation'),
+      row(0, 'v1', 'perplexity'),
+      row(0, 'v1', 'generation'),
       row(1, 'base', 'generation'),
       row(1, 'v1', 'generation'),
     ]);
-    expect(groups.map((g) => [g.key, Object.keys(g.answers)])).toEqual([
-      ['0:generation', ['base', 'v1']],
-      ['0:perplexity', ['base']],
-      ['1:generation', ['base', 'v1']],
+    expect(groups.map((g) => [g.index, g.suites, Object.keys(g.answers)])).toEqual([
+      [0, ['perplexity', 'generation'], ['base', 'v1']],
+      [1, ['generation'], ['base', 'v1']],
     ]);
-    expect(groups[2]!).toMatchObject({ index: 1, suite: 'generation', prompt: '问题 1', reference: '答案 1' });
-    expect(groups[2]!.answers.v1!.output).toBe('output of v1');
+    expect(groups[1]!).toMatchObject({ index: 1, prompt: '问题 1', reference: '答案 1' });
+    expect(groups[0]!.answers.v1!.map((r) => r.suite)).toEqual(['perplexity', 'generation']);
   });
 
   it('joins an example split by a page boundary once the next page is appended', () => {
@@ -39,9 +39,9 @@ describe('groupExamples', () => {
     const second = [row(4, 'v1', 'generation'), row(5, 'base', 'generation')];
     expect(groupExamples(first)).toHaveLength(1);
     const groups = groupExamples([...first, ...second]);
-    expect(groups.map((g) => [g.index, Object.keys(g.answers).length])).toEqual([
-      [4, 2],
-      [5, 1],
+    expect(groups.map((g) => [g.index, Object.keys(g.answers)])).toEqual([
+      [4, ['base', 'v1']],
+      [5, ['base']],
     ]);
   });
 
@@ -50,7 +50,35 @@ describe('groupExamples', () => {
       row(0, 'base', 'generation', { output: 'first' }),
       row(0, 'base', 'generation', { output: 'again' }),
     ]);
-    expect(groups[0]!.answers.base!.output).toBe('first');
+    expect(groups[0]!.answers.base!.map((r) => r.output)).toEqual(['first']);
+  });
+});
+
+describe('answerOf', () => {
+  it('shows a target’s generated answer with the flags and scores of all its suites', () => {
+    const answer = answerOf([
+      row(0, 'base', 'perplexity', { scores: { loss: 2.5, perplexity: 12.2 }, flags: ['sequence_truncated'] }),
+      row(0, 'base', 'generation', {
+        output: '',
+        thinking: '让我想想',
+        scores: { exact_match: 0, rouge_l: 0 },
+        flags: ['unterminated_think'],
+      }),
+    ]);
+    expect(answer).toEqual({
+      output: '',
+      thinking: '让我想想',
+      flags: ['sequence_truncated', 'unterminated_think'],
+      scores: { loss: 2.5, perplexity: 12.2, exact_match: 0, rouge_l: 0 },
+      verdict: 'wrong',
+    });
+  });
+
+  it('has no answer and no verdict for perplexity alone', () => {
+    expect(answerOf([row(0, 'base', 'perplexity', { scores: { loss: 1 } })])).toMatchObject({
+      output: null,
+      verdict: null,
+    });
   });
 });
 

@@ -3,44 +3,56 @@ import { formatMetric } from './metrics';
 
 export type ExampleRow = EvaluationExampleFieldsFragment;
 
-/** One example of the set in one suite, with every target's answer to it side by side. */
+/** One example of the set, with every target's rows for it (one per suite) side by side. */
 export interface ExampleGroup {
-  /** `<index>:<suite>`: unique on the page. */
-  key: string;
   index: number;
-  suite: string;
   subject: string | null;
   prompt: string;
   reference: string;
-  /** Target key → its row; a target is missing when a filter left its row out. */
-  answers: Record<string, ExampleRow>;
+  /** The suites any target has a row in, in the order first seen. */
+  suites: string[];
+  /** Target key → its rows (one per suite); a target is missing when a filter left its rows out. */
+  answers: Record<string, ExampleRow[]>;
 }
 
 /**
- * Rows (the API sends them by example index, then target) → one group per example and suite, in
- * the order first seen. Pages are concatenated before grouping, so an example whose rows a page
- * boundary split comes together again once the next page is loaded.
+ * Rows (the API sends them by example index, then target) → one group per example index, in the
+ * order first seen. Pages are concatenated before grouping, so an example whose rows a page
+ * boundary split comes together again once the next page is loaded. A row sent twice (the same
+ * target and suite) is kept once.
  */
 export function groupExamples(rows: readonly ExampleRow[]): ExampleGroup[] {
-  const groups = new Map<string, ExampleGroup>();
+  const groups = new Map<number, ExampleGroup>();
   for (const row of rows) {
-    const key = `${row.index}:${row.suite}`;
-    let group = groups.get(key);
+    let group = groups.get(row.index);
     if (!group) {
       group = {
-        key,
         index: row.index,
-        suite: row.suite,
         subject: row.subject ?? null,
         prompt: row.prompt,
         reference: row.reference,
+        suites: [],
         answers: {},
       };
-      groups.set(key, group);
+      groups.set(row.index, group);
     }
-    group.answers[row.target] ??= row;
+    if (!group.suites.includes(row.suite)) group.suites.push(row.suite);
+    const mine = (group.answers[row.target] ??= []);
+    if (!mine.some((r) => r.suite === row.suite)) mine.push(row);
   }
   return [...groups.values()];
+}
+
+/** What one target's rows for an example show: its answer (generation), flags, and every score. */
+export function answerOf(rows: readonly ExampleRow[]) {
+  const generated = rows.find((r) => r.output !== null && r.output !== undefined) ?? null;
+  return {
+    output: generated?.output ?? null,
+    thinking: rows.find((r) => r.thinking)?.thinking ?? null,
+    flags: [...new Set(rows.flatMap((r) => r.flags))],
+    scores: Object.assign({}, ...rows.map((r) => r.scores)) as Record<string, unknown>,
+    verdict: generated ? correctness(generated) : null,
+  };
 }
 
 /** Per-example scores worth showing, in reading order (`nll` and `tokens` are the loss's parts). */
