@@ -238,6 +238,8 @@ describe('evaluations in a real browser', () => {
       for (const text of ['Right', examples[0]!.reference, 'ROUGE-L', 'Loss', 'Perplexity'])
         expect(tuned).toContain(text);
 
+      const count = page.locator('[data-testid=evaluation-examples] .load-more .count');
+      expect(await count.innerText()).toBe('10 examples shown (40 of 48 answers)');
       // Load more: the rest, each example once.
       await page.locator('[data-testid=evaluation-examples] button', { hasText: 'Load more' }).click();
       await expect.poll(() => cards.count(), SOON).toBe(12);
