@@ -20,6 +20,7 @@ const config: CodegenConfig = {
         dedupeFragments: true,
       },
     },
+    'src/lib/graphql/generated/input-defaults.ts': { plugins: ['./codegen-input-defaults.js'] },
   },
 };
 

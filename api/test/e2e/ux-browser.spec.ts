@@ -3,23 +3,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, loginAdmin, type TestUser } from '../factories.js';
-import { launchBrowser, signIn } from '../browser.js';
+import { accessibilityProblems, launchBrowser, signIn } from '../browser.js';
 import { RUN_DEFAULTS } from '../../src/modules/run/run-defaults.js';
 import { startTestApp, type TestApp } from '../test-app.js';
 import { CREATE_RUN, chatRows, datasetVersion, tinyRun, workerToken } from '../training.js';
-
-/** The axe rules whose verdict can change with the colour theme or the language. */
-const THEME_AND_LANGUAGE_RULES = [
-  'color-contrast',
-  'link-in-text-block',
-  'html-has-lang',
-  'html-lang-valid',
-  'valid-lang',
-];
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const screenshots = join(root, 'test-results', 'screenshots');
@@ -254,38 +244,7 @@ describe('the web app in a real browser', () => {
         'base-models': '/models',
         profile: '/profile',
       };
-      const found: string[] = [];
-      // Contrast depends on the theme and the language rules on the language, not on the two together:
-      // light + en and dark + zh-CN cover each theme and each language.
-      for (const [theme, locale] of [
-        ['light', 'en'],
-        ['dark', 'zh-CN'],
-      ] as const) {
-        await page.evaluate(
-          ([theme, locale]) => {
-            localStorage.setItem('llm-trainer.theme', theme!);
-            localStorage.setItem('llm-trainer.locale', locale!);
-          },
-          [theme, locale] as string[],
-        );
-        for (const [name, path] of Object.entries(pages)) {
-          await page.goto(`${app.url}${path}`);
-          await page.locator('main h1').first().waitFor();
-          await page.waitForLoadState('networkidle');
-          // The page is in the theme and language asked for (else this would check one combination twice).
-          expect(
-            await page.evaluate(() => [document.documentElement.dataset.theme, document.documentElement.lang]),
-          ).toEqual([theme, locale]);
-          // Every rule once (light, en); dark zh-CN re-runs those a theme or a language changes.
-          const axe = new AxeBuilder({ page });
-          if (theme !== 'light' || locale !== 'en') axe.withRules(THEME_AND_LANGUAGE_RULES);
-          const { violations } = await axe.analyze();
-          for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'))
-            found.push(`${theme}/${locale} ${name}: ${v.id} × ${v.nodes.length} (${v.nodes[0]?.target.join(' ')})`);
-        }
-      }
-      await page.evaluate(() => localStorage.removeItem('llm-trainer.theme'));
-      expect(found).toEqual([]);
+      expect(await accessibilityProblems(page, app, pages)).toEqual([]);
     },
   );
 });

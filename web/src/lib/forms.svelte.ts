@@ -16,6 +16,9 @@ const KNOWN_SERVER_MESSAGES: Record<string, string> = {
   'give at least one scope': 'validation.scopeRequired',
   'give at least one role': 'validation.roleRequired',
   'must be 1-63 lowercase letters, digits or dashes': 'validation.workerName',
+  'choose at least one suite': 'evaluations.form.problems.suites',
+  'name at least one model': 'evaluations.form.problems.targets',
+  'a model is named twice': 'evaluations.form.problems.twice',
 };
 
 export function render(message: Message): string {

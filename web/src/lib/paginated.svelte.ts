@@ -44,12 +44,14 @@ export class Paginated<T> {
    * Re-read everything shown (up to `max` items) in one request, quietly: no loading state, and a
    * failure keeps the old rows. Rows keyed by id then update in place instead of flickering.
    * `key` tells items apart, so rows past `max` that moved into the fresh page are not shown twice.
+   * `min` reads at least that many, so a list that grows while shown (a live job's rows) fills its
+   * first page instead of staying as short as it was.
    */
-  async refresh(key: (item: T) => string, max = 100): Promise<void> {
+  async refresh(key: (item: T) => string, max = 100, min = 1): Promise<void> {
     if (this.loading || !this.loaded) return;
     const generation = this.#generation;
     const version = this.#version;
-    const count = Math.min(Math.max(this.items.length, 1), max);
+    const count = Math.min(Math.max(this.items.length, min), max);
     try {
       const page = await this.#fetchPage(null, count);
       if (generation !== this.#generation || version !== this.#version || this.loading) return;

@@ -2,9 +2,9 @@ import { SeriesBuffer } from '$lib/charts/series';
 import type { RunStatus } from '$lib/graphql/generated/graphql';
 import { query } from '$lib/graphql/client';
 import { RunMetricsDocument, RunMetricsLiveDocument } from '$lib/graphql/generated/graphql';
-import { follow } from './follow';
+import { follow } from '$lib/graphql/follow';
 import { resumeAfterStep, historyPoints } from './metric-charts';
-import { isRunFinished } from './status';
+import { isFinished } from '$lib/jobs/status';
 
 interface ComparedRun {
   id: string;
@@ -56,7 +56,7 @@ export class CompareMetrics {
       chart.buffer.mergeHistory(k, historyPoints(s));
       this.#sawData(chart.key);
     }
-    if (isRunFinished(run.status)) return;
+    if (isFinished(run.status)) return;
     this.#stops.push(
       follow(
         RunMetricsLiveDocument,

@@ -1,7 +1,7 @@
 import { query } from '$lib/graphql/client';
 import { toAppError, type AppError } from '$lib/graphql/errors';
 import { RunLogsDocument, RunLogsLiveDocument, type RunLogLineFieldsFragment } from '$lib/graphql/generated/graphql';
-import { follow } from './follow';
+import { follow } from '$lib/graphql/follow';
 
 const PAGE = 100; // the API pages lists by at most 100
 /** Older lines are dropped past this many, so a chatty run cannot fill the tab's memory. */

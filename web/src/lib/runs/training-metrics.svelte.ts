@@ -6,7 +6,7 @@ import {
   RunMetricsLiveDocument,
   type MetricSeriesFieldsFragment,
 } from '$lib/graphql/generated/graphql';
-import { follow } from './follow';
+import { follow } from '$lib/graphql/follow';
 import { TRAINING_CHARTS, TRAINING_KEYS, resumeAfterStep, type ChartSpec, historyPoints } from './metric-charts';
 
 /** Points per series in a history page: about one per pixel of a wide chart. */

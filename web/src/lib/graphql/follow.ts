@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { getClient } from '$lib/graphql/client';
-import { toAppError, type AppError } from '$lib/graphql/errors';
+import { getClient } from './client';
+import { toAppError, type AppError } from './errors';
 
 export interface FollowHandlers<T> {
   next: (data: T) => void;
