@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import express, { type Request, type Router } from 'express';
 import { AppError, notFound } from '../../errors.js';
-import { routeContext, sendRouteError } from '../../http/route-context.js';
+import { sendRouteError } from '../../http/route-context.js';
 import type { AppServices } from '../../services.js';
 import { ArtifactTooLargeError } from '../../storage/artifact-store.js';
 import { heldJob } from '../job/held-job-route.js';
