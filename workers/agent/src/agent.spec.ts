@@ -100,8 +100,7 @@ describe('claim dispatch', () => {
     expect('executor' in evaluator && evaluator.executor).toBeInstanceOf(EvaluationExecutor);
     // A payload that does not match its kind is refused, not run on the wrong executor.
     expect(dispatch({ ...evaluation, kind: 'TRAINING' }, runners)).toEqual({
-      unsupported:
-        'this agent cannot run TRAINING jobs (payload EvaluationJob); it runs TRAINING, EVALUATION',
+      unsupported: 'this agent cannot run TRAINING jobs (payload EvaluationJob); it runs TRAINING, EVALUATION',
     });
   });
 

@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
@@ -36,7 +45,11 @@ describe('the model version cache', () => {
     const d = downloader();
     const dir = await cachedModelVersion(workDir, id, d.fetch);
     expect(dir).toBe(join(workDir, 'model-versions', id));
-    expect(readdirSync(dir).sort()).toEqual(['.model-version.json', 'adapter_config.json', 'adapter_model.safetensors']);
+    expect(readdirSync(dir).sort()).toEqual([
+      '.model-version.json',
+      'adapter_config.json',
+      'adapter_model.safetensors',
+    ]);
     expect(JSON.parse(readFileSync(join(dir, '.model-version.json'), 'utf8'))).toEqual({ id, kind: 'lora_adapter' });
     expect(await cachedModelVersion(workDir, id, d.fetch)).toBe(dir);
     expect(d.calls).toBe(1);
