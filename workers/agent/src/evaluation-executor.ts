@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { ApiClient } from './api-client.js';
 import type { AgentConfig } from './config.js';
 import type { TrainerEvent } from './event-relay.js';
-import type { ClaimedJobOf, JobKindRunner } from './job-executor.js';
+import type { ClaimedJobOf } from './job-executor.js';
 import { cachedModelVersion } from './model-version-cache.js';
-import { ProcessJobExecutor, type Outcome } from './process-executor.js';
-import { localBaseModel, sharedRuntime, type CatalogBaseModel, type TrainerRuntime } from './python.js';
+import { ProcessJobExecutor, processRunner, type Outcome } from './process-executor.js';
+import { localBaseModel, type CatalogBaseModel, type TrainerRuntime } from './python.js';
 
 export type EvaluationJob = ClaimedJobOf<'EvaluationJob'>;
 
@@ -14,19 +14,6 @@ interface EvaluatorSpec {
   targets: { key: string; base_model: CatalogBaseModel; adapter_path: string | null }[];
   dataset: { path: string | null; schema_kind: string };
   [key: string]: unknown;
-}
-
-/** Evaluation on this machine, with the trainer's Python (`python -m llmtrainer.evaluation`). */
-export function evaluationRunner(
-  api: ApiClient,
-  config: AgentConfig,
-  runtime = sharedRuntime(config),
-): JobKindRunner<'EvaluationJob'> {
-  return {
-    kind: 'EVALUATION',
-    setUp: () => void runtime(),
-    executor: (job) => new EvaluationExecutor(job, api, config, runtime()),
-  };
 }
 
 /**
@@ -89,3 +76,6 @@ export class EvaluationExecutor extends ProcessJobExecutor<EvaluationJob> {
     };
   }
 }
+
+/** Evaluation on this machine, with the trainer's Python (`python -m llmtrainer.evaluation`). */
+export const evaluationRunner = processRunner<'EvaluationJob'>('EVALUATION', EvaluationExecutor);

@@ -7,14 +7,38 @@ import { ApiError, type ApiClient } from './api-client.js';
 import type { AgentConfig } from './config.js';
 import { EventRelay, type TrainerEvent } from './event-relay.js';
 import { CompleteJobDocument, type CompleteJobInput } from './graphql/generated/graphql.js';
-import { describeJob, type ClaimedJob, type JobExecutor, type JobRef } from './job-executor.js';
+import type { JobKind } from './graphql/generated/graphql.js';
+import {
+  describeJob,
+  type ClaimedJob,
+  type ClaimedJobOf,
+  type ClaimedJobType,
+  type JobExecutor,
+  type JobKindRunner,
+  type JobRef,
+} from './job-executor.js';
 import { jobEnv } from './job-env.js';
 import { forgetJob, recordJob } from './leftovers.js';
-import type { TrainerRuntime } from './python.js';
+import { sharedRuntime, type TrainerRuntime } from './python.js';
 import { TrainerProcess, type TrainerExit } from './trainer-process.js';
 
 /** How an attempt ended, as `completeJob` takes it. */
 export type Outcome = Omit<CompleteJobInput, 'job'>;
+
+/**
+ * The runner of a kind whose jobs run the trainer's Python: the interpreter is prepared when the agent
+ * starts (`setUp`), once per agent when the kinds share `runtime`.
+ */
+export function processRunner<T extends ClaimedJobType>(
+  kind: JobKind,
+  Executor: new (job: ClaimedJobOf<T>, api: ApiClient, config: AgentConfig, runtime: TrainerRuntime) => JobExecutor,
+) {
+  return (api: ApiClient, config: AgentConfig, runtime = sharedRuntime(config)): JobKindRunner<T> => ({
+    kind,
+    setUp: () => void runtime(),
+    executor: (job) => new Executor(job, api, config, runtime()),
+  });
+}
 
 /** What a kind tells the shared lifecycle about itself. */
 export interface ProcessJobOptions {

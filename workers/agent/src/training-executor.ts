@@ -5,10 +5,10 @@ import * as tar from 'tar';
 import type { ApiClient } from './api-client.js';
 import type { AgentConfig } from './config.js';
 import type { TrainerEvent } from './event-relay.js';
-import type { ClaimedJobOf, JobKindRunner } from './job-executor.js';
-import { ProcessJobExecutor, type Outcome } from './process-executor.js';
+import type { ClaimedJobOf } from './job-executor.js';
+import { ProcessJobExecutor, processRunner, type Outcome } from './process-executor.js';
 import { extractArchive } from './safe-extract.js';
-import { localBaseModel, sharedRuntime, type CatalogBaseModel, type TrainerRuntime } from './python.js';
+import { localBaseModel, type CatalogBaseModel, type TrainerRuntime } from './python.js';
 
 export type TrainingJob = ClaimedJobOf<'TrainingJob'>;
 
@@ -18,19 +18,6 @@ interface TrainerSpec {
   resources?: { gpusPerNode: number };
   hyperparameters?: Record<string, unknown>;
   [key: string]: unknown;
-}
-
-/** Training on this machine: the trainer's Python is prepared once, when the agent starts. */
-export function trainingRunner(
-  api: ApiClient,
-  config: AgentConfig,
-  runtime = sharedRuntime(config),
-): JobKindRunner<'TrainingJob'> {
-  return {
-    kind: 'TRAINING',
-    setUp: () => void runtime(),
-    executor: (job) => new TrainingExecutor(job, api, config, runtime()),
-  };
 }
 
 /**
@@ -123,3 +110,6 @@ export class TrainingExecutor extends ProcessJobExecutor<TrainingJob> {
     await rm(archive);
   }
 }
+
+/** Training on this machine (`python -m llmtrainer.train`, or torchrun for several GPUs). */
+export const trainingRunner = processRunner<'TrainingJob'>('TRAINING', TrainingExecutor);
