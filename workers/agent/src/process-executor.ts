@@ -6,8 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { ApiError, type ApiClient } from './api-client.js';
 import type { AgentConfig } from './config.js';
 import { EventRelay, type TrainerEvent } from './event-relay.js';
-import { CompleteJobDocument, type CompleteJobInput } from './graphql/generated/graphql.js';
-import type { JobKind } from './graphql/generated/graphql.js';
+import { CompleteJobDocument, type CompleteJobInput, type JobKind } from './graphql/generated/graphql.js';
 import {
   describeJob,
   type ClaimedJob,
@@ -122,6 +121,7 @@ export abstract class ProcessJobExecutor<J extends ClaimedJob = ClaimedJob> impl
       await rm(this.dir, { recursive: true, force: true });
       await mkdir(this.dir, { recursive: true });
       const spec = await this.prepare();
+      if (this.leaseLost) return; // (lost while downloading: nothing was started)
       if (this.interrupted) return await this.report(this.interruption());
       if (this.cancelling) return await this.report({ outcome: 'CANCELLED' });
       const relay = new EventRelay(
@@ -138,7 +138,9 @@ export abstract class ProcessJobExecutor<J extends ClaimedJob = ClaimedJob> impl
         { memoryEvents: this.config.relayMemoryEvents, spoolDir: join(this.dir, 'spool') },
       );
       this.process = await this.spawn(spec, (e) => relay.push(e));
-      if (this.cancelling) this.process.stop();
+      // A stop that came while the process was being started reaches it now.
+      if (this.leaseLost) this.process.kill();
+      else if (this.cancelling) this.process.stop();
       const exit = await this.process.exited;
       if (this.forceTimer) clearTimeout(this.forceTimer);
       if (this.leaseLost) return;
