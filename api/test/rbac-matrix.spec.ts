@@ -117,6 +117,12 @@ const EXPECTED: Record<string, Access> = {
   'Subscription.workerUpdated': 'worker:manage',
   'Query.modelVersions': 'model:read',
   'Query.modelVersion': 'model:read',
+  'Query.evaluations': 'model:read',
+  'Query.evaluation': 'model:read',
+  'Mutation.createEvaluation': 'evaluation:create',
+  'Mutation.cancelEvaluation': 'evaluation:create',
+  'Mutation.retryEvaluation': 'evaluation:create',
+  'Subscription.evaluationUpdated': 'model:read',
   'Mutation.clearSignInThrottle': 'user:manage',
   'Query.invites': 'user:manage',
   'Mutation.createInvite': 'user:manage',
@@ -280,6 +286,7 @@ const NESTED_EXPECTED: Record<string, Permission> = {
   'ModelVersion.run': 'run:read',
   'ModelVersion.datasetVersion': 'dataset:read',
   'DatasetVersion.rows': 'dataset:read',
+  'Evaluation.datasetVersion': 'dataset:read',
 };
 
 describe('guarded nested fields', () => {
@@ -317,6 +324,17 @@ describe('guarded nested fields', () => {
        values ($1, $2, 1, 'matrix', $3, 'llm-trainer/tiny-qwen3', $4, 'lora_adapter', 'none', 0, '[]', '', '{}', '{}', now())`,
       [modelVersionId, projectId, runId, versionId],
     );
+    const evaluation = await app.gql(
+      `mutation($i: CreateEvaluationInput!) { createEvaluation(input: $i) { id } }`,
+      {
+        i: {
+          datasetVersionId: versionId,
+          targets: [{ baseModelId: 'llm-trainer/tiny-qwen3' }],
+          suites: { perplexity: { maxSeqLength: 64 } },
+        },
+      },
+      owner.token,
+    );
     paths = {
       // createRun hands back a Run to a run:create token: each of its guarded fields must still be refused.
       Run: {
@@ -335,6 +353,11 @@ describe('guarded nested fields', () => {
         query: (sel) =>
           `mutation($i: UpdateDatasetInput!) { updateDataset(input: $i) { versions { nodes { id ${sel} } } } }`,
         variables: { i: { id: dataset.id, name: dataset.name } },
+      },
+      Evaluation: {
+        scopes: ['model:read'],
+        query: (sel) => `query($id: ID!) { evaluation(id: $id) { id ${sel} } }`,
+        variables: { id: evaluation.data!.createEvaluation.id },
       },
     };
   }, 120_000);

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,45 @@ export async function startAgent(app: TestApp, admin: TestUser, name: string, ex
   const agent = new Agent(agentConfig(app, await workerToken(app, admin, name), name, extra));
   await agent.start();
   return agent;
+}
+
+/**
+ * A worker agent in its own process (for a test that kills it), with `hooks` as LLMTRAINER_TEST_HOOKS
+ * for its job processes. `node --import tsx` (not the tsx CLI, which runs the program in a child): a
+ * signal hits the agent.
+ */
+export async function agentProcess(
+  app: TestApp,
+  admin: TestUser,
+  name: string,
+  hooks: Record<string, unknown>,
+  extra: Partial<AgentConfig> = {},
+) {
+  const token = await workerToken(app, admin, name);
+  const cfg = agentConfig(app, token, name, extra);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'workers/agent/src/main.ts')], {
+    env: {
+      ...process.env,
+      LLMTRAINER_API_URL: app.url,
+      LLMTRAINER_WORKER_TOKEN: token,
+      LLMTRAINER_WORK_DIR: cfg.workDir,
+      LLMTRAINER_PYTHON: cfg.python!,
+      LLMTRAINER_POLL_SECONDS: '0.2',
+      LLMTRAINER_TEST_HOOKS: JSON.stringify(hooks),
+    },
+    stdio: 'ignore',
+  });
+  return { child, workDir: cfg.workDir };
+}
+
+/** Whether `pid` is a live process (a zombie waiting for its reaper is not). */
+export function running(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
 }
 
 export const RUN_FIELDS = `id status attempt phase progress { step totalSteps } error { reason message logTail }
@@ -183,3 +222,33 @@ export const chatRows = (n: number) =>
       { role: 'assistant', content: `The answer is ${2 * i}. 答案是 ${2 * i}。` },
     ],
   }));
+
+export const EVALUATION_FIELDS = `id status attempt cached phase progress { done total } summary
+  error { reason message logTail }`;
+
+export interface EvaluationState {
+  id: string;
+  status: string;
+  attempt: number;
+  cached: boolean;
+  phase: string | null;
+  progress: { done: number; total: number } | null;
+  summary: Record<string, any> | null;
+  error: { reason: string; message: string; logTail: string[] } | null;
+}
+
+/** Follows `evaluationUpdated` over graphql-ws until `done` accepts the evaluation. */
+export function waitForEvaluation(
+  app: TestApp,
+  token: string,
+  id: string,
+  done: (evaluation: EvaluationState) => boolean,
+) {
+  return waitForEvent<{ evaluationUpdated: EvaluationState }>(
+    app,
+    token,
+    `subscription($id: ID!) { evaluationUpdated(id: $id) { ${EVALUATION_FIELDS} } }`,
+    { id },
+    (e) => done(e.evaluationUpdated),
+  ).then((e) => e.evaluationUpdated);
+}

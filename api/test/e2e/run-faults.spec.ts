@@ -10,14 +10,14 @@ import {
   CREATE_RUN,
   FINISHED,
   agentConfig,
+  agentProcess as slowAgent,
   chatRows,
   datasetVersion,
-  repoRoot,
+  running,
   startAgent,
   tinyRun,
   waitForRun,
   waitForRunOrExplain,
-  workerToken,
 } from '../training.js';
 
 let app: TestApp;
@@ -129,37 +129,8 @@ describe('a trainer that crashes', () => {
   }, 180_000);
 });
 
-/**
- * A worker agent in its own process, training slowly (0.5 s a step) so that a test can stop it mid-run.
- * `node --import tsx` (not the tsx CLI, which runs the program in a child): a signal hits the agent.
- */
-async function agentProcess(name: string) {
-  const token = await workerToken(app, admin, name);
-  const cfg = agentConfig(app, token, name);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'workers/agent/src/main.ts')], {
-    env: {
-      ...process.env,
-      LLMTRAINER_API_URL: app.url,
-      LLMTRAINER_WORKER_TOKEN: token,
-      LLMTRAINER_WORK_DIR: cfg.workDir,
-      LLMTRAINER_PYTHON: cfg.python!,
-      LLMTRAINER_POLL_SECONDS: '0.2',
-      LLMTRAINER_TEST_HOOKS: JSON.stringify({ step_delay_s: 0.5 }),
-    },
-    stdio: 'ignore',
-  });
-  return { child, workDir: cfg.workDir };
-}
-
-/** Whether `pid` is a live process (a zombie waiting for its reaper is not). */
-function running(pid: number): boolean {
-  try {
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
+/** A worker agent in its own process, training slowly (0.5 s a step) so that a test can stop it mid-run. */
+const agentProcess = (name: string) => slowAgent(app, admin, name, { step_delay_s: 0.5 });
 
 describe('an agent starting on a work dir with a job process left running', () => {
   it('stops that process before it claims anything', async () => {

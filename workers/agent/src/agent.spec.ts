@@ -1,5 +1,5 @@
-// The claim loop's dispatch. The real API hands out only the kinds it has (training today), so a job
-// of a kind this agent cannot run comes from a small HTTP server standing in for a newer API.
+// The claim loop's dispatch. The real API hands out only the kinds it has, so a job of a kind this agent
+// cannot run comes from a small HTTP server standing in for a newer API.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,6 +10,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { AGENT_VERSION, Agent } from './agent.js';
 import { ApiClient } from './api-client.js';
 import type { AgentConfig } from './config.js';
+import { EvaluationExecutor, evaluationRunner } from './evaluation-executor.js';
 import { dispatch, type ClaimedJob } from './job-executor.js';
 import { TrainingExecutor, trainingRunner } from './training-executor.js';
 
@@ -63,10 +64,12 @@ const config = (apiUrl: string, name: string): AgentConfig => ({
 afterEach(() => vi.restoreAllMocks());
 
 describe('claim dispatch', () => {
-  it('claims only the kinds it runs and starts a training job on the training executor', () => {
+  it('claims only the kinds it runs and starts each job on its kind’s executor', () => {
     const api = new ApiClient('http://127.0.0.1:1', 'lt_pat_unused');
-    const runners = { TrainingJob: trainingRunner(api, config('http://127.0.0.1:1', 'typed')) };
+    const cfg = config('http://127.0.0.1:1', 'typed');
+    const runners = { TrainingJob: trainingRunner(api, cfg), EvaluationJob: evaluationRunner(api, cfg) };
     runners.TrainingJob.setUp?.();
+    runners.EvaluationJob.setUp?.();
     const job: ClaimedJob = {
       __typename: 'TrainingJob',
       kind: 'TRAINING',
@@ -81,6 +84,24 @@ describe('claim dispatch', () => {
     const found = dispatch(job, runners);
     expect('executor' in found && found.executor).toBeInstanceOf(TrainingExecutor);
     expect('executor' in found && found.executor.job).toEqual({ kind: 'TRAINING', id: job.id, attempt: 3 });
+
+    const evaluation: ClaimedJob = {
+      __typename: 'EvaluationJob',
+      kind: 'EVALUATION',
+      id: randomUUID(),
+      attempt: 1,
+      leaseSeconds: 30,
+      spec: {},
+      targets: [{ key: 'base-tiny-qwen3', modelVersionId: null }],
+      rows: 4,
+      storedExamples: 0,
+    };
+    const evaluator = dispatch(evaluation, runners);
+    expect('executor' in evaluator && evaluator.executor).toBeInstanceOf(EvaluationExecutor);
+    // A payload that does not match its kind is refused, not run on the wrong executor.
+    expect(dispatch({ ...evaluation, kind: 'TRAINING' }, runners)).toEqual({
+      unsupported: 'this agent cannot run TRAINING jobs (payload EvaluationJob); it runs TRAINING, EVALUATION',
+    });
   });
 
   it('does not run a job of a kind it does not know, and reports it as failed, saying why', async () => {
@@ -99,7 +120,8 @@ describe('claim dispatch', () => {
       ClaimJob: () => {
         if (handedOut) return { claimJob: null };
         handedOut = true;
-        return { claimJob: { __typename: 'EvaluationJob', kind: 'EVALUATION', id, attempt: 1, leaseSeconds: 30 } };
+        // A kind from a newer API: neither its payload type nor its kind is known to this build.
+        return { claimJob: { __typename: 'ExportJob', kind: 'EXPORT', id, attempt: 1, leaseSeconds: 30 } };
       },
       CompleteJob: ({ input }) => {
         reported(input);
@@ -112,25 +134,26 @@ describe('claim dispatch', () => {
       await agent.start();
       const input = await completion;
       expect(input).toMatchObject({
-        job: { kind: 'EVALUATION', id, attempt: 1 },
+        job: { kind: 'EXPORT', id, attempt: 1 },
         outcome: 'FAILED',
         reason: 'unsupported_kind',
       });
       expect(input.message).toBe(
-        `worker stand-in-1 (agent ${AGENT_VERSION}): this agent cannot run EVALUATION jobs (payload EvaluationJob); it runs TRAINING`,
+        `worker stand-in-1 (agent ${AGENT_VERSION}): this agent cannot run EXPORT jobs (payload ExportJob); it runs TRAINING, EVALUATION`,
       );
-      expect(errors).toHaveBeenCalledWith(expect.stringContaining(`not running evaluation job ${id} attempt 1`));
+      expect(errors).toHaveBeenCalledWith(expect.stringContaining(`not running export job ${id} attempt 1`));
     } finally {
       await agent.stop();
       await api.close();
     }
     // It asked only for what it runs, never held the job (no lease renewed, nothing written for it).
     const claims = api.calls.filter((c) => c.operation === 'ClaimJob');
-    expect(claims[0].variables).toEqual({ capabilities: { kinds: ['TRAINING'] } });
+    expect(claims[0].variables).toEqual({ capabilities: { kinds: ['TRAINING', 'EVALUATION'] } });
     const heartbeats = api.calls.filter((c) => c.operation === 'WorkerHeartbeat');
     expect(heartbeats.length).toBeGreaterThan(0);
     expect(heartbeats.every((c) => c.variables.jobs.length === 0)).toBe(true);
     expect(existsSync(join(root, 'unknown-kind', 'runs'))).toBe(false);
+    expect(existsSync(join(root, 'unknown-kind', 'evaluations'))).toBe(false);
     expect(api.calls.filter((c) => c.operation === 'CompleteJob')).toHaveLength(1);
   });
 });

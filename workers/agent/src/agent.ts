@@ -18,12 +18,14 @@ import {
   type JobKindRunners,
   type JobRef,
 } from './job-executor.js';
+import { evaluationRunner } from './evaluation-executor.js';
 import { stopLeftovers } from './leftovers.js';
+import { sharedRuntime } from './python.js';
 import { SystemSampler } from './system.js';
 import { trainingRunner } from './training-executor.js';
 
-/** Sent at registration; 0.2: the job protocol (claimJob, reportJobEvents, completeJob). */
-export const AGENT_VERSION = '0.2.0';
+/** Sent at registration; 0.2: the job protocol (claimJob, reportJobEvents, completeJob); 0.3: evaluation jobs. */
+export const AGENT_VERSION = '0.3.0';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -53,7 +55,12 @@ export class Agent {
   constructor(private readonly config: AgentConfig) {
     this.api = new ApiClient(config.apiUrl, config.token);
     this.sampler = new SystemSampler(config.workDir);
-    this.runners = { TrainingJob: trainingRunner(this.api, config) };
+    // Both kinds run the trainer's Python: one interpreter, one set of tiny models.
+    const runtime = sharedRuntime(config);
+    this.runners = {
+      TrainingJob: trainingRunner(this.api, config, runtime),
+      EvaluationJob: evaluationRunner(this.api, config, runtime),
+    };
   }
 
   async start() {

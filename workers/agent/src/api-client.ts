@@ -68,7 +68,7 @@ export class ApiClient {
   }
 
   private headers(attempt: number) {
-    return { authorization: `Bearer ${this.token}`, 'x-run-attempt': String(attempt) };
+    return { authorization: `Bearer ${this.token}`, 'x-job-attempt': String(attempt) };
   }
 
   private async check(res: Response) {

@@ -7,6 +7,14 @@ import { jobEnv } from './job-env.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
+/** A catalogue base model as the trainer's and the evaluator's specs name it (`base_model`). */
+export interface CatalogBaseModel {
+  catalog_id: string | null;
+  hf_id: string | null;
+  /** Set for the catalogue's tiny demo models: the agent builds them (no download). */
+  tiny_family: string | null;
+}
+
 /** The trainer's interpreter and environment, and the tiny demo models it can build. */
 export interface TrainerRuntime {
   python: string;
@@ -51,4 +59,18 @@ export function trainerRuntime(python: string | null, workDir: string): TrainerR
       return p;
     },
   };
+}
+
+/**
+ * The directory a base model loads from on this machine, or null when the process loads it by its
+ * hub id: a tiny demo model is built here (once per work dir) around the real tokenizer.
+ */
+export function localBaseModel(runtime: TrainerRuntime, model: CatalogBaseModel): Promise<string | null> {
+  return model.tiny_family ? runtime.tinyModel(model.tiny_family) : Promise.resolve(null);
+}
+
+/** One runtime per agent, prepared on first use and shared by every kind that runs the trainer's Python. */
+export function sharedRuntime(config: { python: string | null; workDir: string }): () => TrainerRuntime {
+  let runtime: TrainerRuntime | null = null;
+  return () => (runtime ??= trainerRuntime(config.python, config.workDir));
 }

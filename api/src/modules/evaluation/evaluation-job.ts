@@ -3,7 +3,7 @@ import { JobKind, jobKind } from '../job/job-kind.js';
 import type { Worker } from '../worker/worker.entity.js';
 import { storeEvaluationEvents } from './evaluation-events.store.js';
 import { EvaluationJob, type EvaluationResultInput } from './evaluation-job.types.js';
-import { evaluationRows, evaluatorSpec } from './evaluation-spec.js';
+import { EVALUATOR_VERSION, evaluationRows, evaluatorSpec } from './evaluation-spec.js';
 import { EvaluationAttempt } from './evaluation-attempt.entity.js';
 import { EvaluationExample } from './evaluation-example.entity.js';
 import { Evaluation } from './evaluation.entity.js';
@@ -53,6 +53,12 @@ export const evaluationJobs = jobKind<Evaluation, EvaluationJob, EvaluationResul
 
   async succeed(_em, evaluation, result) {
     if (!result?.summary) throw badInput('input.evaluation.summary', 'a succeeded evaluation must send its summary');
+    // The result is cached under this API's evaluator version: one computed by another would be served as its.
+    if (result.evaluatorVersion !== EVALUATOR_VERSION)
+      throw badInput(
+        'input.evaluation.evaluatorVersion',
+        `the worker ran evaluator version ${result.evaluatorVersion}; this API expects ${EVALUATOR_VERSION} (update the worker)`,
+      );
     evaluation.summary = result.summary;
     const targets = (result.summary.targets ?? {}) as Record<string, unknown>;
     const missing = evaluation.targets.filter((t) => !(t.key in targets)).map((t) => t.key);

@@ -110,7 +110,7 @@ export type ClaimJobMutationVariables = Exact<{
 
 
 export type ClaimJobMutation = { claimJob:
-    | { __typename: 'EvaluationJob', kind: JobKind, id: string, attempt: number, leaseSeconds: number }
+    | { __typename: 'EvaluationJob', kind: JobKind, id: string, attempt: number, leaseSeconds: number, spec: Record<string, unknown>, rows: number, storedExamples: number, targets: Array<{ key: string, modelVersionId: string | null }> }
     | { __typename: 'TrainingJob', kind: JobKind, id: string, attempt: number, leaseSeconds: number, spec: Record<string, unknown>, trainRows: number, validationRows: number, resumeFromStep: number | null }
    | null };
 
@@ -178,6 +178,15 @@ export const ClaimJobDocument = new TypedDocumentString(`
       trainRows
       validationRows
       resumeFromStep
+    }
+    ... on EvaluationJob {
+      spec
+      targets {
+        key
+        modelVersionId
+      }
+      rows
+      storedExamples
     }
   }
 }
