@@ -26,6 +26,7 @@ export enum SchemaKindOption {
   PROMPT_COMPLETION = 'prompt_completion',
   TEXT = 'text',
   PREFERENCE = 'preference',
+  MULTIPLE_CHOICE = 'multiple_choice',
 }
 registerEnumType(SchemaKindOption, { name: 'SchemaKind' });
 

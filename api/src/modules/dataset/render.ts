@@ -96,6 +96,8 @@ export function renderRow(row: NormalizedRow, modelId: string, maxLength: number
   if (!Number.isInteger(maxLength) || maxLength < 16 || maxLength > model.contextLength) {
     throw badInput('maxLength', `must be 16 to ${model.contextLength} (the model's context length)`);
   }
+  if ('choices' in row)
+    throw badInput('index', 'this is a multiple-choice question: it is scored by an evaluation, not trained on');
   const template = chatTemplate(model);
   const tok = tokenizer(model.tokenizer);
   const warnings: string[] = [];

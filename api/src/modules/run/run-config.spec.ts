@@ -10,6 +10,7 @@ let user: TestUser;
 let chatVersion: string;
 let preferenceVersion: string;
 let dirtyVersion: string;
+let choiceVersion: string;
 
 const version = (projectId: string, name: string, lines: unknown[]) =>
   datasetVersion(app, user, projectId, name, lines);
@@ -31,6 +32,7 @@ beforeAll(async () => {
   );
   preferenceVersion = await version(projectId, 'prefs', [{ prompt: 'Which?', chosen: 'A', rejected: 'B' }]);
   dirtyVersion = await version(projectId, 'dirty', [chat(1), '{broken']);
+  choiceVersion = await version(projectId, 'mc', [{ question: '一加一？', A: '一', B: '二', answer: 'B' }]);
 });
 afterAll(() => app.close());
 
@@ -165,6 +167,17 @@ describe('run configuration', () => {
     expect(dirty.errors![0].extensions!.fields[0]).toMatchObject({ field: 'input.datasetVersionId' });
     expect(fields(await app.gql(ESTIMATE, { input: { ...base(), baseModelId: 'meta/llama-9' } }, user.token))).toEqual([
       'input.baseModelId',
+    ]);
+  });
+
+  it('refuses to train on multiple-choice questions: they are an evaluation set', async () => {
+    const res = await app.gql(ESTIMATE, { input: { ...base(), datasetVersionId: choiceVersion } }, user.token);
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].extensions!.fields).toEqual([
+      {
+        field: 'input.datasetVersionId',
+        message: 'version 1 holds multiple-choice questions: an evaluation set, not training data',
+      },
     ]);
   });
 

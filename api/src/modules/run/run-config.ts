@@ -94,7 +94,12 @@ export function resolveRunConfig(
       message: `DPO needs a preference dataset (prompt, chosen, rejected); this version is ${version.schemaKind ?? 'unknown'}`,
     });
   }
-  if (input.objective === 'sft' && version.schemaKind === 'preference') {
+  if (version.schemaKind === 'multiple_choice') {
+    problems.push({
+      field: 'input.datasetVersionId',
+      message: `version ${version.number} holds multiple-choice questions: an evaluation set, not training data`,
+    });
+  } else if (input.objective === 'sft' && version.schemaKind === 'preference') {
     problems.push({ field: 'input.objective', message: 'this is a preference dataset; train it with DPO' });
   }
   const unresolved = (version.validation as { unresolved?: number } | null)?.unresolved ?? 0;

@@ -12,13 +12,18 @@ const SHAPES: Mapping[] = [
   { kind: 'openai', columns: { messages: 'messages', tools: 'tools' } },
   { kind: 'preference', columns: { prompt: 'prompt', chosen: 'chosen', rejected: 'rejected' } },
   { kind: 'text', columns: { text: 'text' } },
+  {
+    kind: 'multiple_choice',
+    columns: { question: 'question', choices: 'choices', answer: 'answer', subject: 'subject' },
+  },
 ];
 
 /** Checks an edited row is in the normalised form; returns it canonicalised. */
 function canonical(row: Record<string, unknown> | null | undefined, field: string): NormalizedRow {
   if (!row) throw badInput(field, 'give the row');
-  const shape = SHAPES.find((s) => Object.values(s.columns).some((c) => c in row && c !== 'tools'));
-  if (!shape) throw badInput(field, 'must be {messages}, {text} or {prompt, chosen, rejected}');
+  const shape = SHAPES.find((s) => Object.values(s.columns).some((c) => c in row && c !== 'tools' && c !== 'subject'));
+  if (!shape)
+    throw badInput(field, 'must be {messages}, {text}, {prompt, chosen, rejected} or {question, choices, answer}');
   try {
     return normalize(row, shape);
   } catch (e) {

@@ -270,3 +270,143 @@ describe('bad files', () => {
     expect(mapped.rows).toBe(1);
   });
 });
+
+describe('multiple choice (C-Eval / CMMLU)', () => {
+  const ceval = (question: string, choices: string[], answer: string, subject?: string) =>
+    JSON.stringify({
+      id: 0,
+      question,
+      ...Object.fromEntries(choices.map((c, i) => ['ABCD'[i], c])),
+      answer,
+      ...(subject ? { subject } : {}),
+    });
+
+  it('detects C-Eval rows (question, A–D, answer letter, subject) and stores one shape with a 0-based answer', async () => {
+    const result = await run(
+      'ceval.jsonl',
+      [
+        ceval('光在真空中的速度约为多少？', ['3×10^8 m/s', '3×10^5 m/s', '340 m/s', '1500 m/s'], 'A', '物理'),
+        ceval('秦朝的开国皇帝是谁？', ['刘邦', '秦始皇', '项羽', '汉武帝'], 'B', '历史'),
+        ceval('水的化学式是什么？', ['CO2', 'O2', 'H2O', 'NaCl'], 'C', '物理'),
+      ].join('\n'),
+    );
+    expect(result.detected.mapping).toEqual({
+      kind: 'multiple_choice',
+      columns: { question: 'question', answer: 'answer', subject: 'subject', A: 'A', B: 'B', C: 'C', D: 'D' },
+    });
+    expect(result.validation).toMatchObject({ validRows: 3, unresolved: 0 });
+    expect(await store.read(result.hash, 1, 1)).toEqual([
+      { question: '秦朝的开国皇帝是谁？', choices: ['刘邦', '秦始皇', '项羽', '汉武帝'], answer: 1, subject: '历史' },
+    ]);
+    expect(result.stats).toMatchObject({ rows: 3, turns: null, subjects: { 物理: 2, 历史: 1 } });
+    expect(result.stats.languages.zh).toBe(3);
+  });
+
+  it('reads a CMMLU CSV (Question, A–D, Answer headers) without a subject column', async () => {
+    // A shorter row leaves its last letters blank: they are not choices.
+    const csv =
+      ',Question,A,B,C,D,Answer\n0,"下列哪个是质数？",4,6,7,9,C\n1,一天有多少小时？,12,24,36,48,b\n2,地球是圆的吗？,是,否,,,A\n';
+    const result = await run('cmmlu.csv', csv);
+    expect(result.detected.mapping!.kind).toBe('multiple_choice');
+    expect(await store.read(result.hash, 0, 3)).toEqual([
+      { question: '下列哪个是质数？', choices: ['4', '6', '7', '9'], answer: 2 },
+      { question: '一天有多少小时？', choices: ['12', '24', '36', '48'], answer: 1 },
+      { question: '地球是圆的吗？', choices: ['是', '否'], answer: 0 },
+    ]);
+    expect(result.stats.subjects).toEqual({});
+  });
+
+  it('reads a choices list with the answer as a 0-based index, a choice’s text or a full-width letter', async () => {
+    const rows = [
+      { question: 'Which is a fruit?', choices: ['carrot', 'apple', 'leek'], answer: 1 },
+      { question: '哪个是颜色？', choices: ['红色', '桌子', '跑步'], answer: '红色' },
+      { question: '二加二等于几？', choices: ['三', '四', '五', '六'], answer: 'Ｂ' },
+    ];
+    const result = await run('choices.jsonl', rows.map((r) => JSON.stringify(r)).join('\n'));
+    expect(result.detected.mapping).toEqual({
+      kind: 'multiple_choice',
+      columns: { question: 'question', choices: 'choices', answer: 'answer' },
+    });
+    expect((await store.read(result.hash, 0, 3)).map((r) => (r as { answer: number }).answer)).toEqual([1, 0, 1]);
+    expect(result.validation.unresolved).toBe(0);
+  });
+
+  it('counts subjects alike when a large file is mapped on two threads', async () => {
+    const subjects = ['物理', '化学', null];
+    const rows = Array.from({ length: 90_000 }, (_, i) =>
+      JSON.stringify({
+        question: `第 ${i} 题：下列哪一项是正确的？${'题干'.repeat(20)}`,
+        choices: [`选项甲 ${i}`, `选项乙 ${i}`, `选项丙 ${i}`, `选项丁 ${i}`],
+        answer: 'ABCD'[i % 4],
+        ...(subjects[i % 3] ? { subject: subjects[i % 3] } : {}),
+      }),
+    );
+    const content = rows.join('\n');
+    expect(Buffer.byteLength(content)).toBeGreaterThan(16 * 1024 * 1024); // ingest.ts: PARALLEL_MIN_BYTES
+    const result = await run('large-mc.jsonl', content);
+    expect(result.rows).toBe(90_000);
+    expect(result.stats.subjects).toEqual({ 物理: 30_000, 化学: 30_000 });
+    expect(await store.read(result.hash, 89_999, 1)).toEqual([
+      {
+        question: expect.stringMatching(/^第 89999 题/),
+        choices: ['选项甲 89999', '选项乙 89999', '选项丙 89999', '选项丁 89999'],
+        answer: 3,
+      },
+    ]);
+  });
+
+  it('still reads question/answer rows without choices as prompt and completion', async () => {
+    const result = await run('qa.jsonl', JSON.stringify({ question: '你好吗？', answer: '很好。' }));
+    expect(result.detected.mapping!.kind).toBe('prompt_completion');
+  });
+
+  it('reports each bad row by line: answer not a choice, empty, duplicate or too few choices, missing question', async () => {
+    const rows = [
+      { question: '好的一行', choices: ['甲', '乙', '丙', '丁'], answer: 'A', subject: '语文' },
+      { question: '答案不在选项里', choices: ['甲', '乙', '丙', '丁'], answer: 'E' },
+      { question: '重复的选项', choices: ['北京', '上海', ' 北京 ', '广州'], answer: 'B' },
+      { question: '空选项', choices: ['甲', '  ', '丙'], answer: 0 },
+      { question: '只有一个选项', choices: ['甲'], answer: 'A' },
+      { choices: ['甲', '乙'], answer: 'A' },
+      { question: '   ', choices: ['甲', '乙'], answer: 'A' },
+      { question: '下标越界', choices: ['甲', '乙'], answer: 2 },
+      { question: '答案文字不在选项里', choices: ['甲', '乙'], answer: '丙' },
+    ];
+    const result = await run('bad-mc.jsonl', rows.map((r) => JSON.stringify(r)).join('\n'));
+    expect(result.detected.mapping!.kind).toBe('multiple_choice');
+    const problems = Object.fromEntries(
+      result.validation.problems.map((p) => [p.code, p.examples.map((e) => `${e.line}: ${e.message}`)]),
+    );
+    expect(problems).toEqual({
+      BAD_ANSWER: [
+        '2: answer "E" is not among the choices A–D',
+        '8: answer 2 is not among the choices (0-based indexes 0–1)',
+        '9: answer "丙" is not among the choices A–B',
+      ],
+      BAD_CHOICES: [
+        '3: choices A and C are the same ("北京")',
+        '4: choice B is empty',
+        '5: needs at least two choices; this row has 1',
+      ],
+      MISSING_FIELD: ['6: missing question (column "question")'],
+      EMPTY_TEXT: ['7: question is empty'],
+    });
+    expect(result.validation).toMatchObject({ sourceRecords: 9, validRows: 1, invalidRows: 8, unresolved: 8 });
+    // Rows whose answer cannot be read are not stored; the others are, flagged, to be fixed or dropped.
+    expect(result.rows).toBe(5);
+  });
+
+  it('drops the flagged rows when asked, leaving a set the evaluator reads as is', async () => {
+    const rows = [
+      { question: 'q1', choices: ['a', 'b'], answer: 'B' },
+      { question: 'q2', choices: ['a', 'a'], answer: 'A' },
+      { question: 'q3', choices: ['a', 'b'], answer: 'Z' },
+    ];
+    const result = await run('drop-mc.jsonl', rows.map((r) => JSON.stringify(r)).join('\n'), {
+      excludeInvalid: true,
+    });
+    expect(result.rows).toBe(1);
+    expect(result.validation).toMatchObject({ excludedRows: 2, unresolved: 0 });
+    expect(await store.read(result.hash, 0, 1)).toEqual([{ question: 'q1', choices: ['a', 'b'], answer: 1 }]);
+  });
+});

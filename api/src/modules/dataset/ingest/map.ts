@@ -23,7 +23,7 @@ export const UNREADABLE = 2;
 export const ROW_ERROR = 3;
 
 /** Numbers per record in `MappedBlock.nums`. */
-export const STRIDE = 9;
+export const STRIDE = 10;
 // Offsets within a record's numbers.
 export const F_STATUS = 0;
 export const F_LINE = 1;
@@ -34,6 +34,8 @@ export const F_A = 5;
 export const F_B = 6;
 export const F_KEPT = 7;
 export const F_ROLES_LENGTH = 8;
+/** -1: not a multiple-choice row; 0: one without a subject; 1: its subject is next in `subjects`. */
+export const F_SUBJECT = 9;
 
 /** Exact-duplicate keys (`lineKey`) all have this length. */
 export const KEY_LENGTH = 22;
@@ -49,6 +51,8 @@ export interface MappedBlock {
   keys: string;
   /** Role digits of each row (lengths in nums; -1 for rows without messages). */
   roles: string;
+  /** Subjects of the multiple-choice rows that have one, in order. */
+  subjects: string[];
   /** Problems of the records that have any, by record index. */
   problems: [number, Problem[]][];
 }
@@ -61,6 +65,7 @@ class BlockBuilder {
   private jsonBytes = 0;
   private keys: string[] = [];
   private roles: string[] = [];
+  private subjects: string[] = [];
   private problems: [number, Problem[]][] = [];
 
   constructor(capacity: number) {
@@ -117,8 +122,10 @@ class BlockBuilder {
     nums[at + F_B] = figures.b;
     nums[at + F_KEPT] = figures.kept;
     nums[at + F_ROLES_LENGTH] = figures.roles === null ? -1 : figures.roles.length;
+    nums[at + F_SUBJECT] = figures.subject === undefined ? -1 : figures.subject === null ? 0 : 1;
     this.keys.push(key);
     if (figures.roles) this.roles.push(figures.roles);
+    if (figures.subject) this.subjects.push(figures.subject);
   }
 
   build(lines: number): MappedBlock {
@@ -129,6 +136,7 @@ class BlockBuilder {
       json: this.json.subarray(0, this.jsonBytes),
       keys: this.keys.join(''),
       roles: this.roles.join(''),
+      subjects: this.subjects,
       problems: this.problems,
     };
   }

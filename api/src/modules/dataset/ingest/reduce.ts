@@ -10,6 +10,7 @@ import {
   F_LINE,
   F_ROLES_LENGTH,
   F_STATUS,
+  F_SUBJECT,
   KEY_LENGTH,
   ROW_OK,
   ROW_WITH_PROBLEMS,
@@ -55,6 +56,7 @@ export class Reducer {
     let jsonAt = 0;
     let keyAt = 0;
     let rolesAt = 0;
+    let subjectAt = 0;
     for (let r = 0; r < block.records; r++) {
       const at = r * STRIDE;
       const status = nums[at + F_STATUS];
@@ -86,6 +88,8 @@ export class Reducer {
       const key = block.keys.slice(keyAt, (keyAt += KEY_LENGTH));
       const rolesLength = nums[at + F_ROLES_LENGTH];
       const roles = rolesLength < 0 ? null : block.roles.slice(rolesAt, (rolesAt += rolesLength));
+      const subjectKind = nums[at + F_SUBJECT];
+      const subject = subjectKind < 0 ? undefined : subjectKind === 0 ? null : block.subjects[subjectAt++];
       if (this.seen.has(key)) {
         problems = [...problems, { code: 'DUPLICATE', message: 'exact duplicate of an earlier row' }];
         stats.exactDuplicates++;
@@ -104,6 +108,7 @@ export class Reducer {
         this.toTokenize.push(rowText(JSON.parse(bytes.toString('utf8', jsonStart, jsonAt))));
       figures.chars = nums[at + F_CHARS];
       figures.roles = roles;
+      figures.subject = subject;
       figures.language = nums[at + F_LANGUAGE];
       figures.a = nums[at + F_A];
       figures.b = nums[at + F_B];

@@ -1,9 +1,18 @@
 /**
  * Dataset schemas we recognise, and their normalisation to the platform's one row form:
- * chat `{messages, tools?}`, plain text `{text}`, or preference `{prompt, chosen, rejected}`.
- * The trainer reads exactly these shapes.
+ * chat `{messages, tools?}`, plain text `{text}`, preference `{prompt, chosen, rejected}`, or
+ * multiple choice `{question, choices, answer, subject?}`. The trainer and the evaluator read
+ * exactly these shapes.
  */
-export const SCHEMA_KINDS = ['alpaca', 'sharegpt', 'openai', 'prompt_completion', 'text', 'preference'] as const;
+export const SCHEMA_KINDS = [
+  'alpaca',
+  'sharegpt',
+  'openai',
+  'prompt_completion',
+  'text',
+  'preference',
+  'multiple_choice',
+] as const;
 export type SchemaKind = (typeof SCHEMA_KINDS)[number];
 
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
@@ -15,10 +24,24 @@ export interface Message {
   tool_call_id?: string;
   name?: string;
 }
+/**
+ * A multiple-choice question (C-Eval / CMMLU): `answer` is the 0-based index of the right choice,
+ * whatever the source gave (a letter, an index or the choice's text); `subject` only when given.
+ */
+export interface ChoiceRow {
+  question: string;
+  choices: string[];
+  answer: number;
+  subject?: string;
+}
 export type NormalizedRow =
   | { messages: Message[]; tools?: unknown[] }
   | { text: string }
-  | { prompt: Message[]; chosen: Message[]; rejected: Message[] };
+  | { prompt: Message[]; chosen: Message[]; rejected: Message[] }
+  | ChoiceRow;
+
+/** Choice letters: a row has at most 26 choices, A to Z (the evaluator's prompt names them so). */
+export const CHOICE_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** Which source column feeds each canonical field of a schema kind. */
 export interface Mapping {
@@ -46,10 +69,37 @@ const FIELDS: Record<SchemaKind, { required: Record<string, string[]>; optional:
     optional: { system: ['system'] },
   },
   text: { required: { text: ['text', 'content', 'document'] }, optional: {} },
+  // The choices are a `choices` list or letter columns A, B, … (CMMLU's headers are capitalised).
+  multiple_choice: {
+    required: { question: ['question', '问题', '题目'], answer: ['answer', '答案'] },
+    optional: {
+      choices: ['choices', 'options', '选项'],
+      subject: ['subject', '科目', '学科'],
+      ...Object.fromEntries([...CHOICE_LETTERS].map((l) => [l, [l.toLowerCase()]])),
+    },
+  },
 };
 
-/** Detection order matters: preference rows also have `prompt`, chat rows may also have `text`. */
-const DETECTION_ORDER: SchemaKind[] = ['openai', 'sharegpt', 'preference', 'alpaca', 'prompt_completion', 'text'];
+/**
+ * Detection order matters: preference rows also have `prompt`, chat rows may also have `text`,
+ * multiple-choice rows also have `question` and `answer` (prompt/completion without the choices).
+ */
+const DETECTION_ORDER: SchemaKind[] = [
+  'openai',
+  'sharegpt',
+  'preference',
+  'alpaca',
+  'multiple_choice',
+  'prompt_completion',
+  'text',
+];
+
+/** Source columns that must hold a value in every row of `kind`, beyond its required fields. */
+function extraRequired(kind: SchemaKind, mapped: Record<string, string>): string[] | null {
+  if (kind !== 'multiple_choice') return [];
+  if (mapped.choices) return [mapped.choices];
+  return mapped.A && mapped.B ? [mapped.A, mapped.B] : null;
+}
 
 export interface Detection {
   mapping: Mapping | null;
@@ -81,7 +131,14 @@ export function detectSchema(sample: Record<string, unknown>[]): Detection {
       const col = findColumn(columns, aliases);
       if (col) mapped[field] = col;
     }
-    const requiredColumns = Object.keys(required).map((field) => mapped[field]);
+    // A choices list wins over letter columns; letters count only from A, without a gap.
+    if (kind === 'multiple_choice') {
+      const gap = [...CHOICE_LETTERS].findIndex((l) => !mapped[l]);
+      for (const l of CHOICE_LETTERS.slice(mapped.choices ? 0 : gap === -1 ? 26 : gap)) delete mapped[l];
+    }
+    const extra = extraRequired(kind, mapped);
+    if (!extra) continue;
+    const requiredColumns = [...Object.keys(required).map((field) => mapped[field]), ...extra];
     const fits = sample.filter((r) => requiredColumns.every((col) => r[col] !== undefined && r[col] !== null)).length;
     return { mapping: { kind, columns: mapped }, confidence: sample.length ? fits / sample.length : 0, columns };
   }
@@ -90,7 +147,7 @@ export function detectSchema(sample: Record<string, unknown>[]): Detection {
 
 /** Problems with one record; codes are counted in the validation report. */
 export interface RowProblem {
-  code: 'MISSING_FIELD' | 'NON_STRING_CONTENT' | 'BAD_ROLE' | 'UNEXPECTED_TYPE';
+  code: 'MISSING_FIELD' | 'NON_STRING_CONTENT' | 'BAD_ROLE' | 'UNEXPECTED_TYPE' | 'BAD_ANSWER' | 'BAD_CHOICES';
   message: string;
 }
 
@@ -204,6 +261,78 @@ function side(value: unknown, field: string, role: Role): Message[] {
   return messageList(value, field);
 }
 
+const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && !v.trim());
+
+/** A choice as text: numbers (CSV-less sources of arithmetic questions) are written out; blanks stay blank. */
+function choiceText(value: unknown, where: string): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  throw new RowError({
+    code: 'UNEXPECTED_TYPE',
+    message: `${where} is ${Array.isArray(value) ? 'a list' : typeof value}, not text`,
+  });
+}
+
+/** The choices of a row: its `choices` list, or its letter columns up to the last one with a value. */
+function choiceList(record: Record<string, unknown>, c: Record<string, string>): string[] {
+  if (c.choices) {
+    let list = record[c.choices];
+    if (list === undefined || list === null)
+      throw new RowError({ code: 'MISSING_FIELD', message: `missing choices (column "${c.choices}")` });
+    if (typeof list === 'string') {
+      try {
+        list = JSON.parse(list); // CSV and Parquet carry lists as JSON text
+      } catch {
+        throw new RowError({ code: 'UNEXPECTED_TYPE', message: 'choices is text, not a list of choices' });
+      }
+    }
+    if (!Array.isArray(list))
+      throw new RowError({ code: 'UNEXPECTED_TYPE', message: 'choices is not a list of choices' });
+    return list.map((v, i) => choiceText(v, `choice ${CHOICE_LETTERS[i] ?? i + 1}`));
+  }
+  const letters = [...CHOICE_LETTERS].filter((l) => c[l]);
+  if (letters.length < 2)
+    throw new RowError({
+      code: 'MISSING_FIELD',
+      message: 'missing choices (map a choices column, or columns A, B, …)',
+    });
+  // Rows of a file with columns A–D may use fewer: blank last letters are not choices.
+  const values = letters.map((l) => record[c[l]]);
+  let end = values.length;
+  while (end > 0 && blank(values[end - 1])) end--;
+  return values.slice(0, end).map((v, i) => choiceText(v, `choice ${letters[i]}`));
+}
+
+/** The 0-based index of the right choice: the answer is a letter, an index or the text of a choice. */
+function answerIndex(answer: unknown, choices: string[], column: string): number {
+  const letters = choices.length ? `A–${CHOICE_LETTERS[Math.min(choices.length, 26) - 1]}` : 'none';
+  if (answer === undefined || answer === null)
+    throw new RowError({ code: 'MISSING_FIELD', message: `missing answer (column "${column}")` });
+  if (typeof answer === 'number') {
+    if (Number.isInteger(answer) && answer >= 0 && answer < choices.length) return answer;
+    throw new RowError({
+      code: 'BAD_ANSWER',
+      message: `answer ${answer} is not among the choices (0-based indexes 0–${choices.length - 1})`,
+    });
+  }
+  if (typeof answer !== 'string')
+    throw new RowError({
+      code: 'BAD_ANSWER',
+      message: `answer must be a letter, a 0-based index or the text of a choice, not ${Array.isArray(answer) ? 'a list' : typeof answer}`,
+    });
+  // NFKC: full-width letters (Ｂ), common in Chinese sources, read as B.
+  const a = answer.normalize('NFKC').trim();
+  const letter = a.length === 1 ? CHOICE_LETTERS.indexOf(a.toUpperCase()) : -1;
+  if (letter >= 0 && letter < choices.length) return letter;
+  const text = choices.findIndex((c) => c.trim() === answer.trim());
+  if (text >= 0) return text;
+  throw new RowError({
+    code: 'BAD_ANSWER',
+    message: `answer ${JSON.stringify(answer)} is not among the choices ${letters}`,
+  });
+}
+
 /** Turns one source record into the normalised row form; throws RowError naming the problem. */
 export function normalize(record: Record<string, unknown>, mapping: Mapping): NormalizedRow {
   const c = mapping.columns;
@@ -254,6 +383,13 @@ export function normalize(record: Record<string, unknown>, mapping: Mapping): No
     }
     case 'text':
       return { text: text(record, c.text, 'text', true)! };
+    case 'multiple_choice': {
+      const question = text(record, c.question, 'question', true)!;
+      const choices = choiceList(record, c);
+      const answer = answerIndex(c.answer ? record[c.answer] : undefined, choices, c.answer ?? 'answer');
+      const subject = text(record, c.subject, 'subject', false)?.trim();
+      return subject ? { question, choices, answer, subject } : { question, choices, answer };
+    }
     case 'preference': {
       const prompt = withSystem(side(record[c.prompt], 'prompt', 'user'), text(record, c.system, 'system', false));
       return {

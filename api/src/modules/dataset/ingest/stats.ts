@@ -86,10 +86,16 @@ export interface DatasetStats {
   languages: { zh: number; en: number; other: number };
   exactDuplicates: number;
   nearDuplicates: number;
+  /** Multiple-choice rows per subject (at most MAX_SUBJECTS named); null for other kinds. */
+  subjects: Record<string, number> | null;
 }
+
+/** Subjects named in the statistics: C-Eval has 52, CMMLU 67; past this a set is not organised by subject. */
+export const MAX_SUBJECTS = 500;
 
 export function rowText(row: NormalizedRow): string {
   if ('text' in row) return row.text;
+  if ('choices' in row) return [row.question, ...row.choices].join('\n');
   const messages = 'messages' in row ? row.messages : [...row.prompt, ...row.chosen, ...row.rejected];
   return messages.map((m) => `${m.reasoning_content ?? ''}${m.content}`).join('\n');
 }
@@ -239,6 +245,8 @@ const ROLE_CODES: Record<string, string | undefined> = { system: '0', user: '1',
 export interface RowFigures {
   chars: number;
   roles: string | null;
+  /** Multiple-choice rows: the subject, or null without one; undefined for other kinds. */
+  subject?: string | null;
   language: number;
   a: number;
   b: number;
@@ -268,9 +276,18 @@ export function rowFigures(row: NormalizedRow): RowFigures {
   scan.reset();
   let chars: number;
   let roles: string | null = null;
+  let subject: string | null | undefined;
   if ('text' in row) {
     scan.feed(row.text);
     chars = row.text.length;
+  } else if ('choices' in row) {
+    scan.feed(row.question);
+    chars = row.question.length;
+    for (const c of row.choices) {
+      scan.feed(c);
+      chars += c.length;
+    }
+    subject = row.subject ?? null;
   } else if ('messages' in row) {
     chars = feedMessages(row.messages);
     roles = '';
@@ -282,6 +299,7 @@ export function rowFigures(row: NormalizedRow): RowFigures {
   return {
     chars,
     roles,
+    subject,
     language: language === 'zh' ? 0 : language === 'en' ? 1 : 2,
     a: scan.a | 0,
     b: scan.b | 0,
@@ -300,6 +318,7 @@ export class StatsBuilder {
   private languages = { zh: 0, en: 0, other: 0 };
   private nearSeen = new NearKeySet();
   private nearDuplicates = 0;
+  private subjects: Map<string, number> | null = null;
   exactDuplicates = 0;
 
   private tokenized = 0;
@@ -345,6 +364,12 @@ export class StatsBuilder {
       }
       this.turns.add(turns);
     }
+    if (f.subject !== undefined) {
+      this.subjects ??= new Map();
+      const n = f.subject === null ? undefined : this.subjects.get(f.subject);
+      if (n !== undefined) this.subjects.set(f.subject!, n + 1);
+      else if (f.subject !== null && this.subjects.size < MAX_SUBJECTS) this.subjects.set(f.subject, 1);
+    }
     this.chars.add(f.chars);
     this.languages[LANGUAGES[f.language]]++;
     if (!this.nearSeen.add(f.a, f.b, f.kept)) this.nearDuplicates++;
@@ -362,6 +387,7 @@ export class StatsBuilder {
       languages: this.languages,
       exactDuplicates: this.exactDuplicates,
       nearDuplicates: this.nearDuplicates,
+      subjects: this.subjects && Object.fromEntries(this.subjects),
     };
   }
 }

@@ -10,6 +10,7 @@ export function mapText(row: NormalizedRow, fn: (s: string) => string): Normaliz
     }));
   if ('text' in row) return { text: fn(row.text) };
   if ('messages' in row) return { ...row, messages: messages(row.messages) };
+  if ('choices' in row) return { ...row, question: fn(row.question), choices: row.choices.map(fn) };
   return { prompt: messages(row.prompt), chosen: messages(row.chosen), rejected: messages(row.rejected) };
 }
 

@@ -1,4 +1,4 @@
-import type { Message, NormalizedRow } from './schema.js';
+import { CHOICE_LETTERS, type ChoiceRow, type Message, type NormalizedRow } from './schema.js';
 
 /** Every problem code a validation report can count. */
 export const PROBLEM_CODES = [
@@ -12,6 +12,8 @@ export const PROBLEM_CODES = [
   'EMPTY_TEXT',
   'TOO_LONG',
   'DUPLICATE',
+  'BAD_ANSWER',
+  'BAD_CHOICES',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -26,6 +28,7 @@ const chars = (messages: Message[]) =>
 export function rowChars(row: NormalizedRow): number {
   if ('text' in row) return row.text.length;
   if ('messages' in row) return chars(row.messages);
+  if ('choices' in row) return row.question.length + row.choices.reduce((n, c) => n + c.length, 0);
   return chars(row.prompt) + chars(row.chosen) + chars(row.rejected);
 }
 
@@ -57,6 +60,36 @@ function checkTurns(messages: Message[], where: string, mustEndWithAssistant: bo
   return problems;
 }
 
+/** The evaluator's rules for a question: text, two to 26 choices, none empty, none twice (spaces aside). */
+function checkChoices(row: ChoiceRow): Problem[] {
+  const problems: Problem[] = [];
+  if (!row.question.trim()) problems.push({ code: 'EMPTY_TEXT', message: 'question is empty' });
+  const n = row.choices.length;
+  if (n < 2) problems.push({ code: 'BAD_CHOICES', message: `needs at least two choices; this row has ${n}` });
+  if (n > CHOICE_LETTERS.length)
+    problems.push({
+      code: 'BAD_CHOICES',
+      message: `at most ${CHOICE_LETTERS.length} choices (A–Z); this row has ${n}`,
+    });
+  const letter = (i: number) => CHOICE_LETTERS[i] ?? `#${i + 1}`;
+  const trimmed = row.choices.map((c) => c.trim());
+  const empty = trimmed.indexOf('');
+  if (empty >= 0) problems.push({ code: 'BAD_CHOICES', message: `choice ${letter(empty)} is empty` });
+  const first = new Map<string, number>();
+  for (const [i, c] of trimmed.entries()) {
+    const earlier = first.get(c);
+    if (c && earlier !== undefined) {
+      problems.push({
+        code: 'BAD_CHOICES',
+        message: `choices ${letter(earlier)} and ${letter(i)} are the same (${JSON.stringify(c)})`,
+      });
+      break;
+    }
+    first.set(c, i);
+  }
+  return problems;
+}
+
 /** Checks one normalised row. Duplicates are found by the caller, which sees every row. */
 export function validateRow(row: NormalizedRow, maxChars: number): Problem[] {
   const problems: Problem[] = [];
@@ -64,6 +97,8 @@ export function validateRow(row: NormalizedRow, maxChars: number): Problem[] {
     if (!row.text.trim()) problems.push({ code: 'EMPTY_TEXT', message: 'text is empty' });
   } else if ('messages' in row) {
     problems.push(...checkTurns(row.messages, 'messages', true));
+  } else if ('choices' in row) {
+    problems.push(...checkChoices(row));
   } else {
     problems.push(...checkTurns(row.prompt, 'prompt', false));
     for (const side of ['chosen', 'rejected'] as const) {
