@@ -1,3 +1,9 @@
+import { answerIndex, CHOICE_LETTERS, choiceList, type ChoiceRow } from './choices.js';
+import { RowError } from './row-error.js';
+
+export { CHOICE_LETTERS, RowError, type ChoiceRow };
+export type { RowProblem } from './row-error.js';
+
 /**
  * Dataset schemas we recognise, and their normalisation to the platform's one row form:
  * chat `{messages, tools?}`, plain text `{text}`, preference `{prompt, chosen, rejected}`, or
@@ -24,24 +30,11 @@ export interface Message {
   tool_call_id?: string;
   name?: string;
 }
-/**
- * A multiple-choice question (C-Eval / CMMLU): `answer` is the 0-based index of the right choice,
- * whatever the source gave (a letter, an index or the choice's text); `subject` only when given.
- */
-export interface ChoiceRow {
-  question: string;
-  choices: string[];
-  answer: number;
-  subject?: string;
-}
 export type NormalizedRow =
   | { messages: Message[]; tools?: unknown[] }
   | { text: string }
   | { prompt: Message[]; chosen: Message[]; rejected: Message[] }
   | ChoiceRow;
-
-/** Choice letters: a row has at most 26 choices, A to Z (the evaluator's prompt names them so). */
-export const CHOICE_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** Which source column feeds each canonical field of a schema kind. */
 export interface Mapping {
@@ -143,18 +136,6 @@ export function detectSchema(sample: Record<string, unknown>[]): Detection {
     return { mapping: { kind, columns: mapped }, confidence: sample.length ? fits / sample.length : 0, columns };
   }
   return { mapping: null, confidence: 0, columns };
-}
-
-/** Problems with one record; codes are counted in the validation report. */
-export interface RowProblem {
-  code: 'MISSING_FIELD' | 'NON_STRING_CONTENT' | 'BAD_ROLE' | 'UNEXPECTED_TYPE' | 'BAD_ANSWER' | 'BAD_CHOICES';
-  message: string;
-}
-
-export class RowError extends Error {
-  constructor(public readonly problem: RowProblem) {
-    super(problem.message);
-  }
 }
 
 const SHAREGPT_ROLES: Record<string, Role> = {
@@ -259,78 +240,6 @@ function side(value: unknown, field: string, role: Role): Message[] {
   if (typeof value === 'string') return [{ role, content: value }];
   if (value === undefined || value === null) throw new RowError({ code: 'MISSING_FIELD', message: `missing ${field}` });
   return messageList(value, field);
-}
-
-const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && !v.trim());
-
-/** A choice as text: numbers (CSV-less sources of arithmetic questions) are written out; blanks stay blank. */
-function choiceText(value: unknown, where: string): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  throw new RowError({
-    code: 'UNEXPECTED_TYPE',
-    message: `${where} is ${Array.isArray(value) ? 'a list' : typeof value}, not text`,
-  });
-}
-
-/** The choices of a row: its `choices` list, or its letter columns up to the last one with a value. */
-function choiceList(record: Record<string, unknown>, c: Record<string, string>): string[] {
-  if (c.choices) {
-    let list = record[c.choices];
-    if (list === undefined || list === null)
-      throw new RowError({ code: 'MISSING_FIELD', message: `missing choices (column "${c.choices}")` });
-    if (typeof list === 'string') {
-      try {
-        list = JSON.parse(list); // CSV and Parquet carry lists as JSON text
-      } catch {
-        throw new RowError({ code: 'UNEXPECTED_TYPE', message: 'choices is text, not a list of choices' });
-      }
-    }
-    if (!Array.isArray(list))
-      throw new RowError({ code: 'UNEXPECTED_TYPE', message: 'choices is not a list of choices' });
-    return list.map((v, i) => choiceText(v, `choice ${CHOICE_LETTERS[i] ?? i + 1}`));
-  }
-  const letters = [...CHOICE_LETTERS].filter((l) => c[l]);
-  if (letters.length < 2)
-    throw new RowError({
-      code: 'MISSING_FIELD',
-      message: 'missing choices (map a choices column, or columns A, B, …)',
-    });
-  // Rows of a file with columns A–D may use fewer: blank last letters are not choices.
-  const values = letters.map((l) => record[c[l]]);
-  let end = values.length;
-  while (end > 0 && blank(values[end - 1])) end--;
-  return values.slice(0, end).map((v, i) => choiceText(v, `choice ${letters[i]}`));
-}
-
-/** The 0-based index of the right choice: the answer is a letter, an index or the text of a choice. */
-function answerIndex(answer: unknown, choices: string[], column: string): number {
-  const letters = choices.length ? `A–${CHOICE_LETTERS[Math.min(choices.length, 26) - 1]}` : 'none';
-  if (answer === undefined || answer === null)
-    throw new RowError({ code: 'MISSING_FIELD', message: `missing answer (column "${column}")` });
-  if (typeof answer === 'number') {
-    if (Number.isInteger(answer) && answer >= 0 && answer < choices.length) return answer;
-    throw new RowError({
-      code: 'BAD_ANSWER',
-      message: `answer ${answer} is not among the choices (0-based indexes 0–${choices.length - 1})`,
-    });
-  }
-  if (typeof answer !== 'string')
-    throw new RowError({
-      code: 'BAD_ANSWER',
-      message: `answer must be a letter, a 0-based index or the text of a choice, not ${Array.isArray(answer) ? 'a list' : typeof answer}`,
-    });
-  // NFKC: full-width letters (Ｂ), common in Chinese sources, read as B.
-  const a = answer.normalize('NFKC').trim();
-  const letter = a.length === 1 ? CHOICE_LETTERS.indexOf(a.toUpperCase()) : -1;
-  if (letter >= 0 && letter < choices.length) return letter;
-  const text = choices.findIndex((c) => c.trim() === answer.trim());
-  if (text >= 0) return text;
-  throw new RowError({
-    code: 'BAD_ANSWER',
-    message: `answer ${JSON.stringify(answer)} is not among the choices ${letters}`,
-  });
 }
 
 /** Turns one source record into the normalised row form; throws RowError naming the problem. */

@@ -1,4 +1,5 @@
-import { CHOICE_LETTERS, type ChoiceRow, type Message, type NormalizedRow } from './schema.js';
+import { checkChoices } from './choices.js';
+import type { Message, NormalizedRow } from './schema.js';
 
 /** Every problem code a validation report can count. */
 export const PROBLEM_CODES = [
@@ -56,36 +57,6 @@ function checkTurns(messages: Message[], where: string, mustEndWithAssistant: bo
   });
   if (mustEndWithAssistant && previous !== 'assistant') {
     problems.push({ code: 'BAD_ROLE_ORDER', message: `${where} does not end with an assistant turn` });
-  }
-  return problems;
-}
-
-/** The evaluator's rules for a question: text, two to 26 choices, none empty, none twice (spaces aside). */
-function checkChoices(row: ChoiceRow): Problem[] {
-  const problems: Problem[] = [];
-  if (!row.question.trim()) problems.push({ code: 'EMPTY_TEXT', message: 'question is empty' });
-  const n = row.choices.length;
-  if (n < 2) problems.push({ code: 'BAD_CHOICES', message: `needs at least two choices; this row has ${n}` });
-  if (n > CHOICE_LETTERS.length)
-    problems.push({
-      code: 'BAD_CHOICES',
-      message: `at most ${CHOICE_LETTERS.length} choices (A–Z); this row has ${n}`,
-    });
-  const letter = (i: number) => CHOICE_LETTERS[i] ?? `#${i + 1}`;
-  const trimmed = row.choices.map((c) => c.trim());
-  const empty = trimmed.indexOf('');
-  if (empty >= 0) problems.push({ code: 'BAD_CHOICES', message: `choice ${letter(empty)} is empty` });
-  const first = new Map<string, number>();
-  for (const [i, c] of trimmed.entries()) {
-    const earlier = first.get(c);
-    if (c && earlier !== undefined) {
-      problems.push({
-        code: 'BAD_CHOICES',
-        message: `choices ${letter(earlier)} and ${letter(i)} are the same (${JSON.stringify(c)})`,
-      });
-      break;
-    }
-    first.set(c, i);
   }
   return problems;
 }
