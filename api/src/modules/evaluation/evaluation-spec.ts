@@ -11,6 +11,9 @@ export const EVALUATOR_VERSION = '1';
 /** Dataset schema kinds whose rows are normalised chat (the last assistant turn is the reference). */
 export const CHAT_KINDS = new Set(['alpaca', 'sharegpt', 'openai', 'prompt_completion']);
 
+/** The dataset schema kind of multiple-choice questions, read by the multiple_choice suite only. */
+export const CHOICE_KIND = 'multiple_choice';
+
 /** The evaluator suites in its own snake_case terms (null: not run). */
 export interface EvaluatorSuites {
   perplexity: { max_seq_length: number } | null;
@@ -22,7 +25,7 @@ export interface EvaluatorSuites {
     seed: number;
     thinking: string;
   } | null;
-  multiple_choice: null;
+  multiple_choice: { batch_size: number; apply_chat_template: boolean } | null;
 }
 
 /**
@@ -65,7 +68,11 @@ export function evaluatorSpec(evaluation: Evaluation) {
         adapter_path: null,
       };
     }),
-    dataset: { path: null, schema_kind: 'conversations' },
+    // The evaluator reads the normalised rows of every chat kind as conversations.
+    dataset: {
+      path: null,
+      schema_kind: evaluation.datasetVersion.schemaKind === CHOICE_KIND ? CHOICE_KIND : 'conversations',
+    },
     suites: evaluation.suites,
     bootstrap: evaluation.bootstrap,
     output_dir: null,

@@ -31,10 +31,25 @@ export class GenerationSuiteInput {
   thinking: string = 'off';
 }
 
-@InputType({ description: 'Choose any; at least one' })
+@InputType({
+  description:
+    'Accuracy on multiple-choice questions through lm-evaluation-harness (log-likelihood of each choice letter), overall and per subject',
+})
+export class MultipleChoiceSuiteInput {
+  @Field(() => Int, { defaultValue: 1, description: '1 to 1024; 1 gives numbers that do not depend on batching' })
+  batchSize: number = 1;
+  @Field(() => Boolean, { defaultValue: false, description: "Render each question with the model's chat template" })
+  applyChatTemplate: boolean = false;
+}
+
+@InputType({
+  description:
+    'At least one. A set of conversations or prompt/completion rows takes perplexity and generation; a multiple-choice set takes multipleChoice only',
+})
 export class EvaluationSuitesInput {
   @Field(() => PerplexitySuiteInput, { nullable: true }) perplexity?: PerplexitySuiteInput | null;
   @Field(() => GenerationSuiteInput, { nullable: true }) generation?: GenerationSuiteInput | null;
+  @Field(() => MultipleChoiceSuiteInput, { nullable: true }) multipleChoice?: MultipleChoiceSuiteInput | null;
 }
 
 @InputType()
@@ -60,10 +75,14 @@ export class EvaluationsArgs extends PageArgs {
 @ArgsType()
 export class EvaluationExamplesArgs extends PageArgs {
   @Field(() => String, { nullable: true }) target?: string | null;
-  @Field(() => String, { nullable: true, description: 'perplexity or generation' }) suite?: string | null;
+  @Field(() => String, { nullable: true, description: 'perplexity, generation or multiple_choice' }) suite?:
+    string | null;
   @Field(() => String, { nullable: true, description: 'In the prompt, reference or output' }) search?: string | null;
-  @Field(() => Boolean, { nullable: true, description: 'Only answers whose exact match is 0' }) onlyWrong?:
-    boolean | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Only wrong answers: exact match 0 (generation) or accuracy 0 (multiple choice)',
+  })
+  onlyWrong?: boolean | null;
 }
 
 @ObjectType()

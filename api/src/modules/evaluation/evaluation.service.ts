@@ -15,7 +15,7 @@ import { ProjectRole } from '../project/project-member.entity.js';
 import { requireProjectRole } from '../project/project-access.js';
 import { Project } from '../project/project.entity.js';
 import { User } from '../user/user.entity.js';
-import { CHAT_KINDS, cacheKey, type EvaluatorSuites } from './evaluation-spec.js';
+import { CHAT_KINDS, CHOICE_KIND, cacheKey, type EvaluatorSuites } from './evaluation-spec.js';
 import { EvaluationAttempt } from './evaluation-attempt.entity.js';
 import { EvaluationExample } from './evaluation-example.entity.js';
 import type { CreateEvaluationInput, EvaluationExamplesArgs, EvaluationsArgs } from './evaluation.inputs.js';
@@ -45,6 +45,7 @@ const createSchema = z.object({
         thinking: z.enum(['on', 'off', 'model_default'], 'must be on, off or model_default'),
       })
       .nullish(),
+    multipleChoice: z.object({ batchSize: between(1, 1024), applyChatTemplate: z.boolean() }).nullish(),
   }),
 });
 
@@ -144,7 +145,10 @@ export class EvaluationService {
     return evaluation;
   }
 
-  /** The suites in the evaluator's terms; problems name the input field. */
+  /**
+   * The suites in the evaluator's terms; problems name the input field. Each suite reads one kind of
+   * set: perplexity and generation need reference answers (chat rows), multipleChoice needs questions.
+   */
   private suites(input: z.infer<typeof createSchema>['suites'], version: DatasetVersion, problems: FieldProblem[]) {
     const suites: EvaluatorSuites = { perplexity: null, generation: null, multiple_choice: null };
     if (input.perplexity) suites.perplexity = { max_seq_length: input.perplexity.maxSeqLength };
@@ -159,8 +163,14 @@ export class EvaluationService {
         thinking: g.thinking,
       };
     }
-    if (!suites.perplexity && !suites.generation)
+    if (input.multipleChoice) {
+      const mc = input.multipleChoice;
+      suites.multiple_choice = { batch_size: mc.batchSize, apply_chat_template: mc.applyChatTemplate };
+    }
+    if (!suites.perplexity && !suites.generation && !suites.multiple_choice)
       problems.push({ field: 'input.suites', message: 'choose at least one suite' });
+    const unresolved = (version.validation as { unresolved?: number } | null)?.unresolved ?? 0;
+    const kind = version.schemaKind ?? 'unknown';
     if (version.status !== DatasetVersionStatus.READY)
       problems.push({
         field: 'input.datasetVersionId',
@@ -168,10 +178,29 @@ export class EvaluationService {
       });
     else if (!version.rowCount)
       problems.push({ field: 'input.datasetVersionId', message: `version ${version.number} has no rows` });
-    else if (!CHAT_KINDS.has(version.schemaKind ?? ''))
+    else if (unresolved > 0)
+      // The evaluator refuses a set with a bad row as a whole: better said now than after a queue.
       problems.push({
         field: 'input.datasetVersionId',
-        message: `perplexity and generation need conversations or prompt/completion rows with a reference answer; version ${version.number} holds ${version.schemaKind} rows`,
+        message: `version ${version.number} has ${unresolved} rows with unresolved problems; drop or fix them first`,
+      });
+    else if (kind === CHOICE_KIND) {
+      for (const suite of ['perplexity', 'generation'] as const)
+        if (input[suite])
+          problems.push({
+            field: `input.suites.${suite}`,
+            message: `version ${version.number} holds multiple-choice questions, which have no reference answer to score ${suite} on; use multipleChoice`,
+          });
+    } else if (CHAT_KINDS.has(kind)) {
+      if (input.multipleChoice)
+        problems.push({
+          field: 'input.suites.multipleChoice',
+          message: `needs multiple-choice questions (question, choices, answer); version ${version.number} holds ${kind} rows: use perplexity or generation`,
+        });
+    } else
+      problems.push({
+        field: 'input.datasetVersionId',
+        message: `perplexity and generation need conversations or prompt/completion rows with a reference answer, multipleChoice needs multiple-choice questions; version ${version.number} holds ${kind} rows`,
       });
     return suites;
   }
@@ -269,12 +298,15 @@ export class EvaluationService {
     const where: Record<string, unknown> = { evaluation: evaluation.cachedFrom ?? evaluation.id };
     if (args.target) where.target = args.target;
     if (args.suite) where.suite = args.suite;
-    if (args.onlyWrong) where.scores = { exact_match: 0 };
+    const and: Record<string, unknown>[] = [];
+    // Generation rows are wrong by exact match, multiple-choice rows by accuracy.
+    if (args.onlyWrong) and.push({ $or: [{ scores: { exact_match: 0 } }, { scores: { accuracy: 0 } }] });
     const search = args.search?.trim();
     if (search) {
       const like = { $ilike: containsPattern(search) };
-      where.$or = [{ prompt: like }, { reference: like }, { output: like }];
+      and.push({ $or: [{ prompt: like }, { reference: like }, { output: like }] });
     }
+    if (and.length) where.$and = and;
     return paginate(this.ctx.em, EvaluationExample, where, { index: 'asc', id: 'asc' }, args);
   }
 

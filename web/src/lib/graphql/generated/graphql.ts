@@ -157,9 +157,10 @@ export type EvaluationStatus =
   | 'STARTING'
   | 'SUCCEEDED';
 
-/** Choose any; at least one */
+/** At least one. A set of conversations or prompt/completion rows takes perplexity and generation; a multiple-choice set takes multipleChoice only */
 export type EvaluationSuitesInput = {
   generation?: GenerationSuiteInput | null | undefined;
+  multipleChoice?: MultipleChoiceSuiteInput | null | undefined;
   perplexity?: PerplexitySuiteInput | null | undefined;
 };
 
@@ -228,6 +229,14 @@ export type HyperparametersInput = {
 export type LoginInput = {
   email: string;
   password: string;
+};
+
+/** Accuracy on multiple-choice questions through lm-evaluation-harness (log-likelihood of each choice letter), overall and per subject */
+export type MultipleChoiceSuiteInput = {
+  /** Render each question with the model's chat template */
+  applyChatTemplate?: boolean;
+  /** 1 to 1024; 1 gives numbers that do not depend on batching */
+  batchSize?: number;
 };
 
 /** Loss and perplexity on the assistant tokens (same masking as training) */
@@ -342,6 +351,7 @@ export type RunStatus =
 
 export type SchemaKind =
   | 'ALPACA'
+  | 'MULTIPLE_CHOICE'
   | 'OPENAI'
   | 'PREFERENCE'
   | 'PROMPT_COMPLETION'

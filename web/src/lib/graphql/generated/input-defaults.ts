@@ -22,6 +22,10 @@ export const INPUT_DEFAULTS = {
     thinking: "off",
     topP: 1,
   },
+  MultipleChoiceSuiteInput: {
+    applyChatTemplate: false,
+    batchSize: 1,
+  },
   PerplexitySuiteInput: {
     maxSeqLength: 2048,
   },
