@@ -1,6 +1,6 @@
 // Evaluation end to end through the real API, pg-boss queue, worker agent and Python evaluator, on CPU:
 // the tiny Qwen3 (random weights, real tokenizer and chat template) against a LoRA fine-tune of it, on a
-// Chinese conversation set, with perplexity and generation.
+// Chinese conversation set with perplexity and generation, and on a Chinese multiple-choice set.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -34,12 +34,12 @@ const DETAIL = `query($id: ID!) { evaluation(id: $id) {
   targets { key label modelVersionId baseModelId }
   attempts { nodes { number workerName outcome } }
 } }`;
-const EXAMPLES = `query($id: ID!, $after: String, $target: String, $suite: String, $search: String) {
+const EXAMPLES = `query($id: ID!, $after: String, $target: String, $suite: String, $search: String, $onlyWrong: Boolean) {
   evaluation(id: $id) {
-    examples(first: 5, after: $after, target: $target, suite: $suite, search: $search) {
+    examples(first: 5, after: $after, target: $target, suite: $suite, search: $search, onlyWrong: $onlyWrong) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      nodes { index target suite prompt reference output thinking flags scores attempt }
+      nodes { index target suite subject prompt reference output thinking flags scores attempt }
     }
   }
 }`;
@@ -62,6 +62,13 @@ const chineseRows = QA.map(([q, a], i) => ({
   ],
 }));
 const SUITES = ['generation', 'perplexity'];
+/** C-Eval style: a question, choices A–D, the answer's letter and a subject. */
+const CHOICES = [
+  { question: '中国的首都是哪里？', A: '上海', B: '北京', C: '广州', D: '深圳', answer: 'B', subject: '地理' },
+  { question: '一年有几个季节？', A: '两个', B: '三个', C: '四个', D: '五个', answer: 'C', subject: '常识' },
+  { question: '长江最终流入哪个海？', A: '东海', B: '南海', C: '黄海', D: '渤海', answer: 'A', subject: '地理' },
+  { question: '三加五等于多少？', A: '七', B: '八', C: '九', D: '十', answer: 'B', subject: '数学' },
+];
 
 let app: TestApp;
 let user: TestUser;
@@ -69,6 +76,7 @@ let admin: TestUser;
 let agent: Agent | null = null;
 let projectId: string;
 let evalSet: string;
+let choiceSet: string;
 let modelVersionId: string;
 
 beforeAll(async () => {
@@ -78,6 +86,7 @@ beforeAll(async () => {
   projectId = await createProject(app, user.token, 'Evaluation');
   const train = await datasetVersion(app, user, projectId, 'train', chatRows(8));
   evalSet = await datasetVersion(app, user, projectId, 'zh-eval', chineseRows);
+  choiceSet = await datasetVersion(app, user, projectId, 'zh-choices', CHOICES);
   agent = await startAgent(app, admin, 'eval-1');
   // One fine-tune shared by every test: two steps are enough to move the adapter off zero.
   const run = await app.gql(CREATE_RUN, { i: tinyRun(train, { maxSteps: 2, saveSteps: 2 }) }, user.token);
@@ -118,6 +127,7 @@ interface Row {
   index: number;
   target: string;
   suite: string;
+  subject: string | null;
   prompt: string;
   reference: string;
   output: string | null;
@@ -128,7 +138,7 @@ interface Row {
 }
 
 /** Every example row, read page by page as the UI does. */
-async function allRows(id: string, filter: Record<string, string> = {}): Promise<Row[]> {
+async function allRows(id: string, filter: Record<string, string | boolean> = {}): Promise<Row[]> {
   const rows: Row[] = [];
   let after: string | null = null;
   for (;;) {
@@ -255,6 +265,66 @@ describe('an evaluation of the tiny Qwen3 against its LoRA fine-tune on a Chines
   });
 });
 
+describe('a multiple-choice evaluation of the same two models on a Chinese C-Eval style set', () => {
+  it('SUCCEEDED with accuracy and its interval per target and per subject; each example answered with a choice', async () => {
+    const created = await create({
+      datasetVersionId: choiceSet,
+      targets: [{ baseModelId: BASE }, { modelVersionId }],
+      suites: { multipleChoice: {} },
+      bootstrapSamples: 100,
+    });
+    expect(created.status).toBe('QUEUED');
+    const done = await finished(created.id);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.progress).toEqual({ done: 8, total: 8 });
+    const summary = done.summary!;
+    expect(summary.examples).toBe(4);
+    expect(summary.bleu_tokenize).toBeNull();
+    expect(Object.keys(summary.targets).sort()).toEqual([BASE_KEY, 'v1']);
+    const inInterval = (m: { value: number; low: number; high: number }) => {
+      expect(m.value).toBeGreaterThanOrEqual(0);
+      expect(m.value).toBeLessThanOrEqual(1);
+      expect(m.low).toBeLessThanOrEqual(m.value);
+      expect(m.high).toBeGreaterThanOrEqual(m.value);
+    };
+
+    const rows = await allRows(created.id);
+    expect(rows).toHaveLength(8);
+    for (const r of rows) {
+      const q = CHOICES[r.index];
+      const options = (['A', 'B', 'C', 'D'] as const).map((l) => `${l}. ${q[l]}`);
+      expect(r).toMatchObject({ suite: 'multiple_choice', subject: q.subject, thinking: null, flags: [] });
+      expect(r.prompt).toContain(q.question);
+      expect(r.prompt).toContain(options.join('\n'));
+      expect(r.reference).toBe(`${q.answer}. ${q[q.answer as 'A']}`);
+      // The most likely choice, by its letter.
+      expect(options).toContain(r.output);
+      expect(r.scores.accuracy).toBe(r.output === r.reference ? 1 : 0);
+    }
+    for (const key of [BASE_KEY, 'v1']) {
+      const mc = summary.targets[key].multiple_choice;
+      expect(Object.keys(summary.targets[key])).toEqual(['multiple_choice']);
+      expect(mc.n).toBe(4);
+      inInterval(mc.metrics.accuracy);
+      const right = rows.filter((r) => r.target === key && r.scores.accuracy === 1).length;
+      expect(mc.metrics.accuracy.value).toBeCloseTo(right / 4, 10);
+      expect(Object.keys(mc.subjects).sort()).toEqual(['地理', '常识', '数学'].sort());
+      expect(mc.subjects['地理'].n).toBe(2);
+      for (const subject of Object.values(mc.subjects) as { metrics: { accuracy: any } }[])
+        inInterval(subject.metrics.accuracy);
+    }
+    // "Only wrong answers" finds the multiple-choice misses.
+    const wrong = await allRows(created.id, { onlyWrong: true });
+    expect(wrong.map(keyOf).sort()).toEqual(
+      rows
+        .filter((r) => r.scores.accuracy === 0)
+        .map(keyOf)
+        .sort(),
+    );
+  }, 60_000);
+});
+
 describe('a worker SIGKILLed mid-evaluation', () => {
   let doomed: ChildProcess | null = null;
   afterAll(() => doomed?.kill('SIGKILL'));
@@ -357,6 +427,61 @@ describe('bad inputs: a clear error naming the field, and nothing stored', () =>
     expect(await refusal(input({ datasetVersionId: prefs }))).toMatchObject({
       code: 'BAD_USER_INPUT',
       fields: [{ field: 'input.datasetVersionId', message: expect.stringMatching(/holds preference rows/) }],
+    });
+    expect(await stored()).toEqual(before);
+  });
+
+  it('refuses a suite the set cannot feed, naming the suite: questions take multipleChoice only, conversations the others', async () => {
+    const badAnswer = await datasetVersion(app, user, projectId, 'zh-choices-bad', [
+      CHOICES[0],
+      { ...CHOICES[1], answer: 'E' },
+    ]);
+    const before = await stored();
+    const refusal = async (i: Record<string, unknown>) => {
+      const res = await app.gql(CREATE, { i }, user.token);
+      expect(res.data).toBeNull();
+      return { code: res.errors![0].extensions!.code, fields: res.errors![0].extensions!.fields };
+    };
+    expect(await refusal(input({ datasetVersionId: choiceSet }))).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: [
+        {
+          field: 'input.suites.perplexity',
+          message:
+            'version 1 holds multiple-choice questions, which have no reference answer to score perplexity on; use multipleChoice',
+        },
+        {
+          field: 'input.suites.generation',
+          message:
+            'version 1 holds multiple-choice questions, which have no reference answer to score generation on; use multipleChoice',
+        },
+      ],
+    });
+    expect(await refusal(input({ suites: { perplexity: {}, multipleChoice: {} } }))).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: [
+        {
+          field: 'input.suites.multipleChoice',
+          message:
+            'needs multiple-choice questions (question, choices, answer); version 1 holds openai rows: use perplexity or generation',
+        },
+      ],
+    });
+    expect(await refusal(input({ datasetVersionId: choiceSet, suites: { multipleChoice: { batchSize: 0 } } }))).toEqual(
+      {
+        code: 'BAD_USER_INPUT',
+        fields: [{ field: 'input.suites.multipleChoice.batchSize', message: 'must be 1 to 1024' }],
+      },
+    );
+    // An answer that is not among the choices: that row is reported and not stored, and the set waits for a fix.
+    expect(await refusal(input({ datasetVersionId: badAnswer, suites: { multipleChoice: {} } }))).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: [
+        {
+          field: 'input.datasetVersionId',
+          message: 'version 1 has 1 rows with unresolved problems; drop or fix them first',
+        },
+      ],
     });
     expect(await stored()).toEqual(before);
   });

@@ -127,7 +127,8 @@ export class ProblemExample {
 @ObjectType()
 export class ProblemCount {
   @Field(() => String, {
-    description: 'PARSE_ERROR, MISSING_FIELD, EMPTY_ASSISTANT, BAD_ROLE_ORDER, DUPLICATE, TOO_LONG, …',
+    description:
+      'PARSE_ERROR, MISSING_FIELD, EMPTY_ASSISTANT, BAD_ROLE_ORDER, DUPLICATE, TOO_LONG, BAD_ANSWER, BAD_CHOICES, …',
   })
   code!: string;
 

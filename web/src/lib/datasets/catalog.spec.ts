@@ -34,6 +34,19 @@ describe('guessColumns', () => {
   it('reports required fields left unmapped', () => {
     expect(missingFields('preference', { prompt: 'p', chosen: 'c' })).toEqual(['rejected']);
   });
+
+  it('maps multiple-choice letter columns and asks for the choices when neither a list nor A and B are mapped', () => {
+    expect(guessColumns('multiple_choice', ['Question', 'A', 'B', 'C', 'D', 'Answer'])).toEqual({
+      question: 'Question',
+      answer: 'Answer',
+      A: 'A',
+      B: 'B',
+      C: 'C',
+      D: 'D',
+    });
+    expect(missingFields('multiple_choice', { question: 'q', answer: 'a', A: 'A' })).toEqual(['choices']);
+    expect(missingFields('multiple_choice', { question: 'q', answer: 'a', choices: 'options' })).toEqual([]);
+  });
 });
 
 describe('enum names', () => {

@@ -6,7 +6,15 @@ export const TEXT_ENCODINGS: TextEncoding[] = ['UTF8', 'UTF16LE', 'UTF16BE', 'GB
 export const TEXT_MODES: TextMode[] = ['LINES', 'DOCUMENT'];
 
 /** Schema kinds as the API's mapping JSON names them (`alpaca`), in the order the picker shows. */
-export const SCHEMA_KINDS = ['alpaca', 'sharegpt', 'openai', 'prompt_completion', 'text', 'preference'] as const;
+export const SCHEMA_KINDS = [
+  'alpaca',
+  'sharegpt',
+  'openai',
+  'prompt_completion',
+  'text',
+  'preference',
+  'multiple_choice',
+] as const;
 export type SchemaKindName = (typeof SCHEMA_KINDS)[number];
 
 /** Canonical fields of each kind; the required ones first. Mirrors the API's ingest/schema.ts. */
@@ -17,6 +25,11 @@ export const CANONICAL_FIELDS: Record<SchemaKindName, { required: string[]; opti
   prompt_completion: { required: ['prompt', 'completion'], optional: ['system'] },
   text: { required: ['text'], optional: [] },
   preference: { required: ['prompt', 'chosen', 'rejected'], optional: ['system'] },
+  // The choices are a `choices` list or letter columns A, B, … (the API reads up to Z; the editor offers A–H).
+  multiple_choice: {
+    required: ['question', 'answer'],
+    optional: ['choices', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'subject'],
+  },
 };
 
 export function isSchemaKind(value: unknown): value is SchemaKindName {
@@ -52,15 +65,21 @@ export function guessColumns(
   const { required, optional } = CANONICAL_FIELDS[kind];
   const result: Record<string, string> = {};
   for (const field of [...required, ...optional]) {
-    const column = lower.get(field) ?? (sourceColumns.includes(previous[field] ?? '') ? previous[field] : undefined);
+    const column =
+      lower.get(field.toLowerCase()) ?? (sourceColumns.includes(previous[field] ?? '') ? previous[field] : undefined);
     if (column) result[field] = column;
   }
   return result;
 }
 
-/** Required fields of `kind` that `columns` leaves without a source column. */
+/**
+ * Required fields of `kind` that `columns` leaves without a source column; multiple choice also
+ * needs its choices: a `choices` column, or at least columns A and B.
+ */
 export function missingFields(kind: SchemaKindName, columns: Record<string, string>): string[] {
-  return CANONICAL_FIELDS[kind].required.filter((field) => !columns[field]);
+  const missing = CANONICAL_FIELDS[kind].required.filter((field) => !columns[field]);
+  if (kind === 'multiple_choice' && !columns.choices && !(columns.A && columns.B)) missing.push('choices');
+  return missing;
 }
 
 /** The API's stored encoding name (`utf-8`, `gb18030`) → the enum name used for labels (`UTF8`). */

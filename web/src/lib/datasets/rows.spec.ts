@@ -8,6 +8,13 @@ describe('rowShape', () => {
     const pref = { prompt: [{ role: 'user', content: 'q' }], chosen: [], rejected: [] };
     expect(rowShape(pref).kind).toBe('preference');
     expect(rowShape({ something: 1 }).kind).toBe('other');
+    expect(rowShape({ question: '一加一？', choices: ['一', '二'], answer: 1, subject: '数学' })).toEqual({
+      kind: 'choice',
+      question: '一加一？',
+      choices: ['一', '二'],
+      answer: 1,
+      subject: '数学',
+    });
   });
 
   it('shows non-text content as JSON instead of failing', () => {

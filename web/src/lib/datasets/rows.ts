@@ -1,4 +1,7 @@
-/** The API's normalised rows: chat `{messages}`, plain `{text}` or preference `{prompt, chosen, rejected}`. */
+/**
+ * The API's normalised rows: chat `{messages}`, plain `{text}`, preference `{prompt, chosen, rejected}`
+ * or multiple choice `{question, choices, answer (0-based), subject?}`.
+ */
 export interface ChatMessage {
   role: string;
   content: string;
@@ -12,7 +15,11 @@ export type RowShape =
   | { kind: 'chat'; messages: ChatMessage[]; tools?: unknown[] }
   | { kind: 'text'; text: string }
   | { kind: 'preference'; prompt: ChatMessage[]; chosen: ChatMessage[]; rejected: ChatMessage[] }
+  | { kind: 'choice'; question: string; choices: string[]; answer: number; subject: string | null }
   | { kind: 'other'; data: Record<string, unknown> };
+
+/** Choice letters, as the evaluator names the choices in its prompt. */
+export const CHOICE_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 function messages(value: unknown): ChatMessage[] | null {
   if (!Array.isArray(value)) return null;
@@ -35,6 +42,15 @@ export function rowShape(data: Record<string, unknown>): RowShape {
   const chosen = messages(data.chosen);
   const rejected = messages(data.rejected);
   if (prompt && chosen && rejected) return { kind: 'preference', prompt, chosen, rejected };
+  const { question, choices, answer, subject } = data;
+  if (typeof question === 'string' && Array.isArray(choices) && typeof answer === 'number')
+    return {
+      kind: 'choice',
+      question,
+      choices: choices.map((c) => (typeof c === 'string' ? c : JSON.stringify(c))),
+      answer,
+      subject: typeof subject === 'string' ? subject : null,
+    };
   return { kind: 'other', data };
 }
 
@@ -42,6 +58,7 @@ export function rowShape(data: Record<string, unknown>): RowShape {
 export function emptyRow(schemaKind: string | null | undefined): Record<string, unknown> {
   const kind = schemaKind?.toLowerCase();
   if (kind === 'text') return { text: '' };
+  if (kind === 'multiple_choice') return { question: '', choices: ['', '', '', ''], answer: 0 };
   if (kind === 'preference') {
     return {
       prompt: [{ role: 'user', content: '' }],

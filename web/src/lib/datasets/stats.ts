@@ -19,6 +19,8 @@ export interface DatasetStats {
   languages: { zh: number; en: number; other: number };
   exactDuplicates: number;
   nearDuplicates: number;
+  /** Multiple-choice questions per subject; null for other kinds of rows. */
+  subjects: Record<string, number> | null;
 }
 
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
@@ -57,6 +59,7 @@ export function readStats(value: unknown): DatasetStats | null {
     languages: { zh: languages.zh ?? 0, en: languages.en ?? 0, other: languages.other ?? 0 },
     exactDuplicates: num(v.exactDuplicates),
     nearDuplicates: num(v.nearDuplicates),
+    subjects: v.subjects && typeof v.subjects === 'object' ? counts(v.subjects) : null,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   estimate,
   setRows,
   suggestedBases,
+  suitesFor,
   toCreateEvaluationInput,
   versionRef,
   type EvaluationForm,
@@ -93,6 +94,44 @@ describe('toCreateEvaluationInput', () => {
       }),
     );
     expect(Object.keys(problems).sort()).toEqual(['datasetVersionId', 'suites', 'targets']);
+  });
+
+  it('offers multiple choice alone for a multiple-choice set, and the other suites for the rest', () => {
+    expect(suitesFor('MULTIPLE_CHOICE')).toEqual(['multipleChoice']);
+    expect(suitesFor('SHAREGPT')).toEqual(['perplexity', 'generation']);
+    expect(suitesFor(null)).toEqual(['perplexity', 'generation']);
+  });
+
+  it('sends only the suites the set offers, with what is typed for multiple choice', () => {
+    const choice = toCreateEvaluationInput(
+      form((f) => (f.multipleChoice = { on: true, batchSize: '8', applyChatTemplate: true })),
+      suitesFor('MULTIPLE_CHOICE'),
+    );
+    expect(choice).toEqual({
+      input: expect.objectContaining({ suites: { multipleChoice: { batchSize: 8, applyChatTemplate: true } } }),
+      problems: {},
+    });
+    expect(toCreateEvaluationInput(form(), suitesFor('MULTIPLE_CHOICE')).input.suites).toEqual({
+      multipleChoice: { applyChatTemplate: false },
+    });
+    // Switched on, but not offered for a conversation set: not sent.
+    expect(Object.keys(toCreateEvaluationInput(form(), suitesFor('OPENAI')).input.suites).sort()).toEqual([
+      'generation',
+      'perplexity',
+    ]);
+  });
+
+  it('asks for a suite among those offered, and names a batch size it cannot send', () => {
+    const off = toCreateEvaluationInput(
+      form((f) => (f.multipleChoice.on = false)),
+      suitesFor('MULTIPLE_CHOICE'),
+    );
+    expect(off.problems).toEqual({ suites: { key: 'evaluations.form.problems.suites' } });
+    const bad = toCreateEvaluationInput(
+      form((f) => (f.multipleChoice.batchSize = 'two')),
+      suitesFor('MULTIPLE_CHOICE'),
+    );
+    expect(bad.problems).toEqual({ 'suites.multipleChoice.batchSize': { key: 'plan.validation.integer' } });
   });
 });
 

@@ -7,6 +7,18 @@ import { parsePriority, parseValue } from '../runs/plan';
 export const MAX_TARGETS = 8;
 
 export type Thinking = 'on' | 'off' | 'model_default';
+
+/** The suites as CreateEvaluationInput.suites names them. */
+export type SuiteName = 'perplexity' | 'generation' | 'multipleChoice';
+
+/**
+ * The suites a set of `schemaKind` can feed, which the form offers (the API refuses the others):
+ * multiple-choice questions take the multiple-choice suite only; conversations and prompt/completion
+ * rows (and a set not chosen yet) take perplexity and generation.
+ */
+export function suitesFor(schemaKind: string | null | undefined): SuiteName[] {
+  return schemaKind === 'MULTIPLE_CHOICE' ? ['multipleChoice'] : ['perplexity', 'generation'];
+}
 export const THINKING_MODES: Thinking[] = ['off', 'on', 'model_default'];
 
 /**
@@ -39,6 +51,7 @@ export interface EvaluationForm {
     seed: string;
     thinking: Thinking;
   };
+  multipleChoice: { on: boolean; batchSize: string; applyChatTemplate: boolean };
   maxExamples: string;
   bootstrapSamples: string;
   priority: string;
@@ -46,6 +59,7 @@ export interface EvaluationForm {
 
 export function emptyEvaluationForm(): EvaluationForm {
   const generation = INPUT_DEFAULTS.GenerationSuiteInput;
+  const multipleChoice = INPUT_DEFAULTS.MultipleChoiceSuiteInput;
   return {
     name: '',
     datasetVersionId: '',
@@ -60,6 +74,7 @@ export function emptyEvaluationForm(): EvaluationForm {
       seed: '',
       thinking: generation.thinking as Thinking,
     },
+    multipleChoice: { on: true, batchSize: '', applyChatTemplate: multipleChoice.applyChatTemplate },
     maxExamples: '',
     bootstrapSamples: '',
     priority: '',
@@ -72,9 +87,13 @@ const isMessage = (value: unknown): value is Message => typeof value === 'object
  * The form as CreateEvaluationInput, and what cannot be sent, keyed like the API's field paths
  * without `input.` (`suites.generation.maxNewTokens`) so the client's and the server's messages show
  * at the same control. Ranges are the API's to check (one source for each rule); sampling settings
- * are sent only for sampled generation, where they mean something.
+ * are sent only for sampled generation, where they mean something. Only the `offered` suites are
+ * sent (suitesFor the chosen set): one switched on before the set was changed is not.
  */
-export function toCreateEvaluationInput(form: EvaluationForm): {
+export function toCreateEvaluationInput(
+  form: EvaluationForm,
+  offered: readonly SuiteName[] = suitesFor(null),
+): {
   input: CreateEvaluationInput;
   problems: Record<string, Message>;
 } {
@@ -92,14 +111,15 @@ export function toCreateEvaluationInput(form: EvaluationForm): {
 
   if (!form.datasetVersionId) problems.datasetVersionId = { key: 'evaluations.form.problems.set' };
   if (!form.targets.length) problems.targets = { key: 'evaluations.form.problems.targets' };
-  if (!form.perplexity.on && !form.generation.on) problems.suites = { key: 'evaluations.form.problems.suites' };
+  const on = (suite: SuiteName) => offered.includes(suite) && form[suite].on;
+  if (!offered.some(on)) problems.suites = { key: 'evaluations.form.problems.suites' };
 
   const suites: CreateEvaluationInput['suites'] = {};
-  if (form.perplexity.on) {
+  if (on('perplexity')) {
     const maxSeqLength = read('suites.perplexity.maxSeqLength', 'int', form.perplexity.maxSeqLength);
     suites.perplexity = defined({ maxSeqLength });
   }
-  if (form.generation.on) {
+  if (on('generation')) {
     const g = form.generation;
     const path = (name: string) => `suites.generation.${name}`;
     suites.generation = defined({
@@ -109,6 +129,13 @@ export function toCreateEvaluationInput(form: EvaluationForm): {
       topP: g.sampled ? read(path('topP'), 'float', g.topP) : undefined,
       seed: g.sampled ? read(path('seed'), 'int', g.seed) : undefined,
       thinking: g.thinking,
+    });
+  }
+  if (on('multipleChoice')) {
+    const mc = form.multipleChoice;
+    suites.multipleChoice = defined({
+      batchSize: read('suites.multipleChoice.batchSize', 'int', mc.batchSize),
+      applyChatTemplate: mc.applyChatTemplate,
     });
   }
   const priority = parsePriority(form.priority);

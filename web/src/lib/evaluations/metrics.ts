@@ -54,6 +54,8 @@ export function formatInterval(metric: string, m: Pick<MetricValue, 'low' | 'hig
 export interface MetricRow {
   suite: string;
   metric: string;
+  /** Set on a row of one subject's value (multiple choice), after the suite's overall rows. */
+  subject?: string;
   /** One per target, in the targets' order; null where that target has no value. */
   cells: (MetricValue | null)[];
 }
@@ -66,7 +68,10 @@ function ordered(names: Iterable<string>, order: readonly string[]): string[] {
   return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
-/** The metric table: a row per (suite, metric) any target has, a column per target. */
+/**
+ * The metric table: a row per (suite, metric) any target has, a column per target; then, for a suite
+ * with subjects, a row per (subject, metric), subjects by name.
+ */
 export function metricRows(summary: EvaluationSummary, targetKeys: readonly string[]): MetricRow[] {
   const results = targetKeys.map((key) => summary.targets[key] ?? {});
   const suites = ordered(
@@ -78,11 +83,26 @@ export function metricRows(summary: EvaluationSummary, targetKeys: readonly stri
       results.flatMap((r) => Object.keys(r[suite]?.metrics ?? {})),
       METRIC_ORDER[suite] ?? [],
     );
-    return metrics.map((metric) => ({
+    const overall: MetricRow[] = metrics.map((metric) => ({
       suite,
       metric,
       cells: results.map((r) => r[suite]?.metrics[metric] ?? null),
     }));
+    const subjects = [...new Set(results.flatMap((r) => Object.keys(r[suite]?.subjects ?? {})))].sort((a, b) =>
+      a.localeCompare(b),
+    );
+    const bySubject = subjects.flatMap((subject) =>
+      ordered(
+        results.flatMap((r) => Object.keys(r[suite]?.subjects[subject]?.metrics ?? {})),
+        METRIC_ORDER[suite] ?? [],
+      ).map((metric) => ({
+        suite,
+        metric,
+        subject,
+        cells: results.map((r) => r[suite]?.subjects[subject]?.metrics[metric] ?? null),
+      })),
+    );
+    return [...overall, ...bySubject];
   });
 }
 

@@ -3,7 +3,7 @@ import { mutate } from '$lib/graphql/client';
 import { toAppError, type AppError } from '$lib/graphql/errors';
 import { CreateEvaluationDocument } from '$lib/graphql/generated/graphql';
 import { mergeProblems, problemAt } from '$lib/runs/plan';
-import { emptyEvaluationForm, toCreateEvaluationInput, type EvaluationForm } from './form';
+import { emptyEvaluationForm, suitesFor, toCreateEvaluationInput, type EvaluationForm } from './form';
 
 /** The top-level input fields this form has a control for; a problem elsewhere shows as an alert. */
 const PLACED = new Set([
@@ -22,6 +22,9 @@ const PLACED = new Set([
  */
 export class NewEvaluation {
   form = $state<EvaluationForm>(emptyEvaluationForm());
+  /** The chosen set's schema kind (null until it is known): it decides which suites are offered. */
+  schemaKind = $state<string | null>(null);
+  readonly offered = $derived(suitesFor(this.schemaKind));
   submitting = $state(false);
   /** A failure no control can show: permission, a model of another project, network. */
   error = $state<AppError | null>(null);
@@ -29,7 +32,7 @@ export class NewEvaluation {
   #tried = $state(false);
   #serverProblems = $state<Record<string, string>>({});
 
-  readonly built = $derived(toCreateEvaluationInput(this.form));
+  readonly built = $derived(toCreateEvaluationInput(this.form, this.offered));
   readonly problems = $derived<Record<string, Message>>(
     mergeProblems(this.#tried ? this.built.problems : {}, this.#serverProblems),
   );

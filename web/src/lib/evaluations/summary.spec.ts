@@ -83,6 +83,49 @@ describe('metricRows', () => {
   });
 });
 
+describe('multiple choice', () => {
+  const choice = {
+    examples: 4,
+    bleu_tokenize: null,
+    targets: Object.fromEntries(
+      (
+        [
+          ['base-tiny-qwen3', 0.25, 0.5, 0],
+          ['v1', 0.5, 1, 0],
+        ] as const
+      ).map(([key, all, geography, maths]) => [
+        key,
+        {
+          multiple_choice: {
+            n: 4,
+            metrics: { accuracy: { value: all, low: 0, high: 1, n: 4 } },
+            flags: {},
+            subjects: {
+              数学: { n: 2, metrics: { accuracy: { value: maths, low: 0, high: 0, n: 2 } } },
+              地理: { n: 2, metrics: { accuracy: { value: geography, low: 0, high: 1, n: 2 } } },
+            },
+          },
+        },
+      ]),
+    ),
+  };
+
+  it('shows accuracy overall, then a row per subject, each with a column per target', () => {
+    const rows = metricRows(readSummary(choice)!, ['base-tiny-qwen3', 'v1']);
+    expect(rows.map((r) => [r.suite, r.metric, r.subject ?? null, r.cells.map((c) => c?.value ?? null)])).toEqual([
+      ['multiple_choice', 'accuracy', null, [0.25, 0.5]],
+      ['multiple_choice', 'accuracy', '地理', [0.5, 1]],
+      ['multiple_choice', 'accuracy', '数学', [0, 0]],
+    ]);
+    expect(formatMetric('accuracy', 0.25, 'zh-CN')).toBe('25%');
+  });
+
+  it('has no subject rows for a set without subjects', () => {
+    const { targets } = readSummary({ targets: { v1: { multiple_choice: { n: 1, metrics: {}, flags: {} } } } })!;
+    expect(targets.v1!.multiple_choice!.subjects).toEqual({});
+  });
+});
+
 describe('formatting metrics with their 95% interval', () => {
   it('shows fractions as percentages, BLEU and chrF on 0–100, loss as a decimal', () => {
     expect(metricScale('exact_match')).toBe('fraction');

@@ -9,9 +9,17 @@ export interface MetricValue {
   n: number | null;
 }
 
+/** A part of a suite's examples with its own metrics (multiple choice: a subject). */
+export interface SubsetResult {
+  n: number | null;
+  metrics: Record<string, MetricValue>;
+}
+
 export interface SuiteResult {
   n: number | null;
   metrics: Record<string, MetricValue>;
+  /** Multiple choice: subject → its accuracy; empty for other suites and sets without subjects. */
+  subjects: Record<string, SubsetResult>;
   /** Rows per flag, e.g. {max_new_tokens_reached: 3}. */
   flags: Record<string, number>;
   tokens: number | null;
@@ -34,19 +42,27 @@ function readMetric(raw: unknown): MetricValue | null {
   return { value, low: num(raw.low), high: num(raw.high), n: num(raw.n) };
 }
 
-function readSuite(raw: unknown): SuiteResult | null {
-  if (!isObject(raw)) return null;
+function readMetrics(raw: unknown): Record<string, MetricValue> {
   const metrics: Record<string, MetricValue> = {};
-  for (const [name, m] of Object.entries(isObject(raw.metrics) ? raw.metrics : {})) {
+  for (const [name, m] of Object.entries(isObject(raw) ? raw : {})) {
     const metric = readMetric(m);
     if (metric) metrics[name] = metric;
   }
+  return metrics;
+}
+
+function readSuite(raw: unknown): SuiteResult | null {
+  if (!isObject(raw)) return null;
+  const metrics = readMetrics(raw.metrics);
+  const subjects: Record<string, SubsetResult> = {};
+  for (const [name, subset] of Object.entries(isObject(raw.subjects) ? raw.subjects : {}))
+    if (isObject(subset)) subjects[name] = { n: num(subset.n), metrics: readMetrics(subset.metrics) };
   const flags: Record<string, number> = {};
   for (const [flag, count] of Object.entries(isObject(raw.flags) ? raw.flags : {})) {
     const n = num(count);
     if (n) flags[flag] = n;
   }
-  return { n: num(raw.n), metrics, flags, tokens: num(raw.tokens) };
+  return { n: num(raw.n), metrics, subjects, flags, tokens: num(raw.tokens) };
 }
 
 /** The summary as stored, or null when there is none (yet). */
