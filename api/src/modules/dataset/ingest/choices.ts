@@ -61,7 +61,10 @@ export function choiceList(record: Record<string, unknown>, c: Record<string, st
   return values.slice(0, end).map((v, i) => choiceText(v, `choice ${letters[i]}`));
 }
 
-/** The 0-based index of the right choice: the answer is a letter, an index or the text of a choice. */
+/**
+ * The 0-based index of the right choice: the answer is a letter (a single letter within the choices
+ * is read as one first, as the evaluator does), the text of a choice, or a 0-based index.
+ */
 export function answerIndex(answer: unknown, choices: string[], column: string): number {
   if (answer === undefined || answer === null)
     throw new RowError({ code: 'MISSING_FIELD', message: `missing answer (column "${column}")` });
@@ -87,6 +90,8 @@ export function answerIndex(answer: unknown, choices: string[], column: string):
   if (letter >= 0 && letter < choices.length) return letter;
   const text = choices.findIndex((c) => c.trim() === answer.trim());
   if (text >= 0) return text;
+  // Digits that name no choice are an index, as a number is: Parquet and CSV exports carry it as text.
+  if (/^\d+$/.test(a)) return answerIndex(Number(a), choices, column);
   throw new RowError({
     code: 'BAD_ANSWER',
     message: `answer ${JSON.stringify(answer)} is not among the choices ${letters}`,

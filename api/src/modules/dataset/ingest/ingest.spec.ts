@@ -321,13 +321,16 @@ describe('multiple choice (C-Eval / CMMLU)', () => {
       { question: 'Which is a fruit?', choices: ['carrot', 'apple', 'leek'], answer: 1 },
       { question: '哪个是颜色？', choices: ['红色', '桌子', '跑步'], answer: '红色' },
       { question: '二加二等于几？', choices: ['三', '四', '五', '六'], answer: 'Ｂ' },
+      // An index as text (a Parquet or CSV export of a version); digits that are a choice's text are that choice.
+      { question: '哪个最大？', choices: ['1', '9', '3'], answer: '2' },
+      { question: '哪个是偶数？', choices: ['2', '3', '1'], answer: '2' },
     ];
     const result = await run('choices.jsonl', rows.map((r) => JSON.stringify(r)).join('\n'));
     expect(result.detected.mapping).toEqual({
       kind: 'multiple_choice',
       columns: { question: 'question', choices: 'choices', answer: 'answer' },
     });
-    expect((await store.read(result.hash, 0, 3)).map((r) => (r as { answer: number }).answer)).toEqual([1, 0, 1]);
+    expect((await store.read(result.hash, 0, 5)).map((r) => (r as { answer: number }).answer)).toEqual([1, 0, 1, 2, 0]);
     expect(result.validation.unresolved).toBe(0);
   });
 
