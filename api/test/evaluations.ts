@@ -9,14 +9,15 @@ export interface ClaimedEvaluation {
   attempt: number;
   rows: number;
   targets: { key: string; modelVersionId: string | null }[];
-  spec: { suites: Record<string, unknown> };
+  spec: { suites: Record<string, unknown>; dataset: { schema_kind: string } };
 }
 
 export interface ExampleData {
   index: number;
   target: string;
   suite: string;
-  subject: null;
+  /** Multiple choice: the question's subject, when it has one. */
+  subject: string | null;
   prompt: string;
   reference: string;
   output: string | null;

@@ -396,4 +396,124 @@ describe('evaluations in a real browser', () => {
       expect(await accessibilityProblems(page, app, pages, ready)).toEqual([]);
     },
   );
+
+  it(
+    'a multiple-choice set: its questions and subjects, the form offers its suite alone, accuracy per subject in both languages',
+    { timeout: 90_000 },
+    async () => {
+      const questions = [
+        { question: '中国的首都是哪里？', A: '上海', B: '北京', C: '广州', D: '深圳', answer: 'B', subject: '地理' },
+        { question: '长江最终流入哪个海？', A: '东海', B: '南海', C: '黄海', D: '渤海', answer: 'A', subject: '地理' },
+        { question: '三加五等于多少？', A: '七', B: '八', C: '九', D: '十', answer: 'B', subject: '数学' },
+        { question: '一年有几个季节？', A: '两个', B: '三个', C: '四个', D: '五个', answer: 'C', subject: '常识' },
+      ];
+      const setId = await datasetVersion(app, member, projectId, 'zh-choices', questions);
+      const choiceDataset = (
+        await app.gql(`query($id: ID!) { datasetVersion(id: $id) { dataset { id } } }`, { id: setId }, member.token)
+      ).data!.datasetVersion.dataset.id as string;
+
+      // The version: each question with its choices, the answer marked; questions per subject.
+      await page.goto(`${app.url}/projects/${projectId}/datasets/${choiceDataset}?version=${setId}&tab=preview`);
+      const firstRow = page.locator('[data-testid=preview-row][data-index="0"]');
+      await expect.poll(() => firstRow.innerText(), SOON).toContain('中国的首都是哪里？');
+      expect(await firstRow.locator('li.right').innerText()).toBe('B. 北京 answer');
+      expect(await firstRow.locator('[data-testid=select-row]').count()).toBe(0);
+      await page.goto(`${app.url}/projects/${projectId}/datasets/${choiceDataset}?version=${setId}&tab=stats`);
+      const subjects = page.locator('[data-testid=stats-subjects]');
+      await expect.poll(() => subjects.innerText(), SOON).toContain('3 subjects');
+      expect(await subjects.locator('li').allInnerTexts()).toEqual(['地理: 2', '常识: 1', '数学: 1']);
+
+      await page.goto(`${app.url}/projects/${projectId}/evaluations/new`);
+      await page.locator('[data-testid=evaluation-dataset]').selectOption(choiceDataset);
+      await page.locator('[data-testid=evaluation-version]').selectOption(setId);
+      const multipleChoice = page.locator('[data-testid=suite-multipleChoice]');
+      await multipleChoice.waitFor();
+      expect(await page.locator('[data-testid=suite-perplexity], [data-testid=suite-generation]').count()).toBe(0);
+      expect(await page.locator('#evaluation-batchSize').getAttribute('placeholder')).toBe('1');
+      await page.locator('[data-testid=evaluation-add-version]').selectOption(modelVersionId);
+      await expect
+        .poll(() => page.locator('[data-testid=evaluation-estimate]').innerText(), SOON)
+        .toBe('4 examples × 1 model × 1 suite = 4 answers to score');
+      await page.selectOption('[data-testid=language-switch]', 'zh-CN');
+      await expect.poll(() => multipleChoice.innerText(), SOON).toContain('批大小');
+      await page.selectOption('[data-testid=language-switch]', 'en');
+      await page.fill('#evaluation-name', '选择题');
+      await page.locator('[data-testid=evaluation-create]').click();
+      await page.waitForURL(/\/evaluations\/[0-9a-f-]+$/, { timeout: 15_000 });
+
+      const mc = await claimEvaluation(app, worker);
+      expect(mc.spec.dataset.schema_kind).toBe('multiple_choice');
+      expect(mc.spec.suites).toEqual({
+        perplexity: null,
+        generation: null,
+        multiple_choice: { batch_size: 1, apply_chat_template: false },
+      });
+      // The fine-tune answers "B" to every question: right on the first and third.
+      const letters = ['A', 'B', 'C', 'D'] as const;
+      const mcRows = questions.map((q, index) => {
+        const choice = (l: (typeof letters)[number]) => `${l}. ${q[l]}`;
+        return {
+          index,
+          target: 'v1',
+          suite: 'multiple_choice',
+          subject: q.subject,
+          prompt: `${q.question}\n${letters.map(choice).join('\n')}`,
+          reference: choice(q.answer as 'A'),
+          output: choice('B'),
+          thinking: null,
+          flags: [],
+          scores: { accuracy: q.answer === 'B' ? 1 : 0 },
+          stats: { logprobs: [-2, -1, -3, -4] },
+        };
+      });
+      await reportExamples(app, worker, mc, mcRows, { done: 4, total: 4 });
+      const accuracy = (value: number, n: number) => ({
+        accuracy: { value, low: value / 2, high: (1 + value) / 2, n },
+      });
+      await completeEvaluation(app, worker, mc, {
+        summary: {
+          examples: 4,
+          bleu_tokenize: null,
+          bootstrap: { samples: 1000, seed: 0, confidence: 0.95 },
+          targets: {
+            v1: {
+              multiple_choice: {
+                n: 4,
+                metrics: accuracy(0.5, 4),
+                flags: {},
+                subjects: {
+                  地理: { n: 2, metrics: accuracy(0.5, 2) },
+                  数学: { n: 1, metrics: accuracy(1, 1) },
+                  常识: { n: 1, metrics: accuracy(0, 1) },
+                },
+              },
+            },
+          },
+        },
+      });
+      await expect.poll(status, { timeout: 15_000 }).toBe('SUCCEEDED');
+
+      const rows = page.locator('[data-testid=metric-row]');
+      await expect.poll(() => rows.count(), SOON).toBe(4);
+      expect(await rows.evaluateAll((rs) => rs.map((r) => `${r.dataset.metric}/${r.dataset.subject ?? ''}`))).toEqual([
+        'accuracy/',
+        'accuracy/地理',
+        'accuracy/常识',
+        'accuracy/数学',
+      ]);
+      expect(await rows.first().locator('td[data-target=v1]').innerText()).toBe('50%\n95% CI 25%–75%');
+      const geography = page.locator('[data-testid=metric-row][data-subject=地理]');
+      expect(await geography.locator('th').innerText()).toBe('地理\nAccuracy on this subject');
+      const card = page.locator('[data-testid=example][data-index="2"]');
+      await expect.poll(() => card.innerText(), SOON).toContain('数学');
+      expect(await card.locator('[data-testid=example-answer][data-target=v1]').innerText()).toContain('B. 八');
+      await page.screenshot({ path: join(screenshots, 'evaluation-multiple-choice.png'), fullPage: true });
+
+      await page.selectOption('[data-testid=language-switch]', 'zh-CN');
+      await expect.poll(() => geography.locator('th').innerText(), SOON).toBe('地理\n该科目的准确率');
+      expect(await rows.first().locator('td[data-target=v1]').innerText()).toBe('50%\n95% 置信区间 25%–75%');
+      await page.screenshot({ path: join(screenshots, 'evaluation-multiple-choice-zh.png'), fullPage: true });
+      await page.selectOption('[data-testid=language-switch]', 'en');
+    },
+  );
 });
