@@ -1,4 +1,3 @@
-import { LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { AppError, notFound, type FieldProblem } from '../../errors.js';
@@ -9,13 +8,11 @@ import { findModel } from '../base-model/catalog.js';
 import { DatasetVersionStatus, type DatasetVersion } from '../dataset/dataset-version.entity.js';
 import { enqueueInTransaction } from '../job/job-enqueue.js';
 import { FINISHED, JobKind, JobStatus } from '../job/job-kind.js';
-import { queueFor } from '../job/job-queue.js';
 import { ModelVersion } from '../model-version/model-version.entity.js';
 import { ProjectRole } from '../project/project-member.entity.js';
 import { requireProjectRole } from '../project/project-access.js';
-import { Project } from '../project/project.entity.js';
-import { User } from '../user/user.entity.js';
-import { CHAT_KINDS, CHOICE_KIND, cacheKey, type EvaluatorSuites } from './evaluation-spec.js';
+import { baseModelTarget, insertEvaluation, modelVersionTarget } from './evaluation-queue.js';
+import { CHAT_KINDS, CHOICE_KIND, type EvaluatorSuites } from './evaluation-spec.js';
 import { EvaluationAttempt } from './evaluation-attempt.entity.js';
 import { EvaluationExample } from './evaluation-example.entity.js';
 import type { CreateEvaluationInput, EvaluationExamplesArgs, EvaluationsArgs } from './evaluation.inputs.js';
@@ -27,27 +24,52 @@ export const publishEvaluation = (app: Pick<AppServices, 'pubsub'>, id: string) 
 const between = (lo: number, hi: number) =>
   z.number().int().min(lo, `must be ${lo} to ${hi}`).max(hi, `must be ${lo} to ${hi}`);
 
+/** The suites a user asks for (camelCase), validated with the field named. */
+export const suitesSchema = z.object({
+  perplexity: z.object({ maxSeqLength: between(16, 131_072) }).nullish(),
+  generation: z
+    .object({
+      maxNewTokens: between(1, 4096),
+      doSample: z.boolean(),
+      temperature: z.number().gt(0, 'must be above 0').max(10, 'must be at most 10'),
+      topP: z.number().gt(0, 'must be above 0').max(1, 'must be at most 1'),
+      seed: between(0, 2 ** 31 - 1),
+      thinking: z.enum(['on', 'off', 'model_default'], 'must be on, off or model_default'),
+    })
+    .nullish(),
+  multipleChoice: z.object({ batchSize: between(1, 1024), applyChatTemplate: z.boolean() }).nullish(),
+});
+
 const createSchema = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').nullish(),
   targets: z.array(z.unknown()).min(1, 'name at least one model').max(8, 'at most 8 models'),
   maxExamples: between(1, 1_000_000).nullish(),
   bootstrapSamples: between(100, 10_000),
   priority: between(-100, 100),
-  suites: z.object({
-    perplexity: z.object({ maxSeqLength: between(16, 131_072) }).nullish(),
-    generation: z
-      .object({
-        maxNewTokens: between(1, 4096),
-        doSample: z.boolean(),
-        temperature: z.number().gt(0, 'must be above 0').max(10, 'must be at most 10'),
-        topP: z.number().gt(0, 'must be above 0').max(1, 'must be at most 1'),
-        seed: between(0, 2 ** 31 - 1),
-        thinking: z.enum(['on', 'off', 'model_default'], 'must be on, off or model_default'),
-      })
-      .nullish(),
-    multipleChoice: z.object({ batchSize: between(1, 1024), applyChatTemplate: z.boolean() }).nullish(),
-  }),
+  suites: suitesSchema,
 });
+
+/** The suites in the evaluator's snake_case terms (null: not run). */
+export function toEvaluatorSuites(input: z.infer<typeof suitesSchema>): EvaluatorSuites {
+  const suites: EvaluatorSuites = { perplexity: null, generation: null, multiple_choice: null };
+  if (input.perplexity) suites.perplexity = { max_seq_length: input.perplexity.maxSeqLength };
+  if (input.generation) {
+    const g = input.generation;
+    suites.generation = {
+      max_new_tokens: g.maxNewTokens,
+      do_sample: g.doSample,
+      temperature: g.temperature,
+      top_p: g.topP,
+      seed: g.seed,
+      thinking: g.thinking,
+    };
+  }
+  if (input.multipleChoice) {
+    const mc = input.multipleChoice;
+    suites.multiple_choice = { batch_size: mc.batchSize, apply_chat_template: mc.applyChatTemplate };
+  }
+  return suites;
+}
 
 /** What users do with evaluations: create (or get a stored result), watch, cancel, retry, browse. */
 export class EvaluationService {
@@ -88,53 +110,23 @@ export class EvaluationService {
       bootstrap: { samples: data.bootstrapSamples, seed: 0 },
       maxExamples: data.maxExamples ?? null,
     };
-    const key = cacheKey(fields, version.contentHash!, targets);
     const pool = await this.ctx.services.workers.pool();
     const evaluation = await this.ctx.em.transactional(async (em) => {
-      // Numbers are per project; the project row lock orders concurrent creations.
-      await em.findOneOrFail(Project, { id: projectId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const [{ max }] = await em.execute<{ max: number | null }[]>(
-        'select max(number) as max from evaluations where project_id = ?',
-        [projectId],
-      );
-      const stored = await em.findOne(
-        Evaluation,
-        { project: projectId, cacheKey: key, status: JobStatus.SUCCEEDED },
-        { orderBy: { finishedAt: 'asc' } },
-      );
-      const evaluation = Object.assign(new Evaluation(), {
+      const evaluation = await insertEvaluation(em, this.app, {
         ...fields,
-        project: em.getReference(Project, projectId),
-        number: (max ?? 0) + 1,
-        name: data.name ?? `${version.dataset.name} v${version.number}: ${targets.map((t) => t.label).join(' vs ')}`,
-        createdBy: em.getReference(User, this.ctx.viewer!.user.id),
         datasetVersion: version,
         targets,
-        cacheKey: key,
+        name: data.name ?? `${version.dataset.name} v${version.number}: ${targets.map((t) => t.label).join(' vs ')}`,
+        createdById: this.ctx.viewer!.user.id,
         priority: data.priority,
-        maxAttempts: this.app.config.RUN_MAX_ATTEMPTS,
-        // Evaluations take one GPU where the pool has them.
-        queueName: queueFor(JobKind.EVALUATION, pool && pool.maxGpus > 0 ? 1 : 0),
+        gpus: pool && pool.maxGpus > 0 ? 1 : 0,
       });
-      em.persist(evaluation);
-      if (stored) {
-        // Asked before: the stored result answers at once and no job runs.
-        const now = new Date();
-        Object.assign(evaluation, {
-          cachedFrom: stored.cachedFrom ?? stored.id,
-          status: JobStatus.SUCCEEDED,
-          summary: stored.summary,
-          progress: stored.progress,
-          startedAt: now,
-          finishedAt: now,
-        });
-      } else await enqueueInTransaction(em, this.app.queue, JobKind.EVALUATION, evaluation);
       this.ctx.services.audit.record(
         {
           action: 'evaluation.create',
           targetType: 'evaluation',
           targetId: evaluation.id,
-          details: { projectId, datasetVersionId: version.id, cached: !!stored },
+          details: { projectId, datasetVersionId: version.id, cached: evaluation.cached },
         },
         em,
       );
@@ -149,24 +141,8 @@ export class EvaluationService {
    * The suites in the evaluator's terms; problems name the input field. Each suite reads one kind of
    * set: perplexity and generation need reference answers (chat rows), multipleChoice needs questions.
    */
-  private suites(input: z.infer<typeof createSchema>['suites'], version: DatasetVersion, problems: FieldProblem[]) {
-    const suites: EvaluatorSuites = { perplexity: null, generation: null, multiple_choice: null };
-    if (input.perplexity) suites.perplexity = { max_seq_length: input.perplexity.maxSeqLength };
-    if (input.generation) {
-      const g = input.generation;
-      suites.generation = {
-        max_new_tokens: g.maxNewTokens,
-        do_sample: g.doSample,
-        temperature: g.temperature,
-        top_p: g.topP,
-        seed: g.seed,
-        thinking: g.thinking,
-      };
-    }
-    if (input.multipleChoice) {
-      const mc = input.multipleChoice;
-      suites.multiple_choice = { batch_size: mc.batchSize, apply_chat_template: mc.applyChatTemplate };
-    }
+  private suites(input: z.infer<typeof suitesSchema>, version: DatasetVersion, problems: FieldProblem[]) {
+    const suites = toEvaluatorSuites(input);
     if (!suites.perplexity && !suites.generation && !suites.multiple_choice)
       problems.push({ field: 'input.suites', message: 'choose at least one suite' });
     const unresolved = (version.validation as { unresolved?: number } | null)?.unresolved ?? 0;
@@ -219,13 +195,7 @@ export class EvaluationService {
         const version = await this.ctx.em.findOne(ModelVersion, { id, project: projectId });
         // Another project's model is not named: it does not exist for this evaluation.
         if (!version) throw notFound('Model version');
-        targets.push({
-          key: `v${version.number}`,
-          baseModelId: version.baseModelId,
-          modelVersionId: version.id,
-          artifact: version.artifact,
-          label: `${version.name} v${version.number}`,
-        });
+        targets.push(modelVersionTarget(version));
       } else {
         const model = findModel(t.baseModelId!);
         if (!model) {

@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, badInput } from '../../errors.js';
 import type { AppServices } from '../../services.js';
 import { JobKind, jobKind } from '../job/job-kind.js';
+import { findModel } from '../base-model/catalog.js';
+import { baseModelTarget, insertEvaluation, modelVersionTarget } from '../evaluation/evaluation-queue.js';
 import { ModelVersion } from '../model-version/model-version.entity.js';
 import type { Worker } from '../worker/worker.entity.js';
 import { storeEvents } from './run-events.store.js';
@@ -66,9 +68,10 @@ export const trainingJobs = jobKind<Run, TrainingJob, TrainingResultInput>({
 
   async succeed(em, run, result, app) {
     if (!result?.model) throw badInput('input.training.model', 'a succeeded run must name its model');
-    await registerModel(em, run, result, app);
+    const version = await registerModel(em, run, result, app);
     run.finalMetrics = numbers(result.finalMetrics ?? {});
     run.chatTemplate = result.chatTemplate ?? null;
+    if (run.config.evaluateAfter) await evaluateResult(em, app, run, version);
   },
 
   async storeEvents(app, runId, attempt, workerAccountId, events) {
@@ -112,23 +115,46 @@ async function registerModel(em: EntityManager, run: Run, result: TrainingResult
     'select max(number) as max from model_versions where project_id = ?',
     [run.project.id],
   );
-  em.persist(
-    Object.assign(new ModelVersion(), {
-      project: run.project,
-      number: (max ?? 0) + 1,
-      name: run.name,
-      run,
-      baseModelId: run.baseModelId,
-      datasetVersion: run.datasetVersion,
-      kind: model.kind,
-      artifact: model.artifact,
-      sizeBytes: await app.storage.artifacts.size(model.artifact),
-      files: model.files.slice(0, 1000),
-      chatTemplate: result.chatTemplate ?? '',
-      config: { method: run.method, objective: run.objective, ...run.config },
-      metrics: numbers(result.finalMetrics ?? {}),
-    }),
-  );
+  const version = Object.assign(new ModelVersion(), {
+    project: run.project,
+    number: (max ?? 0) + 1,
+    name: run.name,
+    run,
+    baseModelId: run.baseModelId,
+    datasetVersion: run.datasetVersion,
+    kind: model.kind,
+    artifact: model.artifact,
+    sizeBytes: await app.storage.artifacts.size(model.artifact),
+    files: model.files.slice(0, 1000),
+    chatTemplate: result.chatTemplate ?? '',
+    config: { method: run.method, objective: run.objective, ...run.config },
+    metrics: numbers(result.finalMetrics ?? {}),
+  });
+  em.persist(version);
+  return version;
+}
+
+/**
+ * The evaluation the run asked for, queued in the completing transaction: the base model vs the new
+ * model version on the dataset version's test split (a repeat of the same question answers from cache).
+ */
+async function evaluateResult(em: EntityManager, app: AppServices, run: Run, version: ModelVersion) {
+  await em.populate(run, ['datasetVersion.dataset']);
+  const base = findModel(run.baseModelId);
+  const targets = [...(base ? [baseModelTarget(base)] : []), modelVersionTarget(version)];
+  const set = run.datasetVersion;
+  await insertEvaluation(em, app, {
+    name: `${run.name}: test split of ${set.dataset.name} v${set.number}`,
+    datasetVersion: set,
+    split: 'test',
+    targets,
+    suites: run.config.evaluateAfter as unknown as Record<string, unknown>,
+    bootstrap: { samples: 1000, seed: 0 },
+    maxExamples: null,
+    priority: run.priority,
+    createdById: run.createdBy?.id ?? null,
+    gpus: run.config.resources.gpusPerNode > 0 ? 1 : 0,
+  });
 }
 
 const numbers = (o: Record<string, unknown>) =>

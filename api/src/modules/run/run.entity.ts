@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DatasetVersion } from '../dataset/dataset-version.entity.js';
+import type { EvaluatorSuites } from '../evaluation/evaluation-spec.js';
 import { FINISHED, JobStatus, type JobHolder } from '../job/job-kind.js';
 import { Project } from '../project/project.entity.js';
 import { User } from '../user/user.entity.js';
@@ -81,6 +82,8 @@ export class Run implements JobHolder {
   config!: {
     hyperparameters: Record<string, unknown>;
     resources: { gpusPerNode: number; nodes: number; strategy: string };
+    /** Suites to evaluate the result with on the version's test split (evaluator terms), if asked. */
+    evaluateAfter?: EvaluatorSuites | null;
   };
 
   @Field(() => Int, { description: 'Higher runs first among the runs of its project' })

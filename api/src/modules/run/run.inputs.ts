@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Connection, PageArgs } from '../../graphql/pagination.js';
+import { EvaluationSuitesInput } from '../evaluation/evaluation.inputs.js';
 import { RunConfigInput } from './run-config.inputs.js';
 import { RunAttempt } from './run-attempt.entity.js';
 import { RunCheckpoint } from './run-checkpoint.entity.js';
@@ -12,6 +13,12 @@ export class CreateRunInput extends RunConfigInput {
   name?: string | null;
   @Field(() => Int, { defaultValue: 0, description: '-100 to 100; higher runs first among the runs of its project' })
   priority: number = 0;
+  @Field(() => EvaluationSuitesInput, {
+    nullable: true,
+    description:
+      "Evaluate the result when the run succeeds: the base model vs the fine-tune on the version's test split",
+  })
+  evaluateAfter?: EvaluationSuitesInput | null;
 }
 
 @ArgsType()

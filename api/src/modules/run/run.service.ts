@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
-import { AppError, badInput, notFound } from '../../errors.js';
+import { AppError, badInput, notFound, type FieldProblem } from '../../errors.js';
 import { containsPattern, paginate, type PageArgs } from '../../graphql/pagination.js';
 import { metricHistory } from './metric-history.js';
 import { logLevel } from './run-events.store.js';
@@ -10,7 +10,8 @@ import { MetricSeries, type MetricsArgs, type RunLogsArgs, type SystemMetricsArg
 import { rules, validate } from '../../graphql/validate.js';
 import type { AppPubSub } from '../../pubsub.js';
 import type { AppServices } from '../../services.js';
-import { DatasetVersionStatus } from '../dataset/dataset-version.entity.js';
+import { DatasetVersionStatus, type DatasetVersion } from '../dataset/dataset-version.entity.js';
+import { suitesSchema, toEvaluatorSuites } from '../evaluation/evaluation.service.js';
 import { ProjectRole } from '../project/project-member.entity.js';
 import { requireProjectRole } from '../project/project-access.js';
 import { Project } from '../project/project.entity.js';
@@ -63,7 +64,7 @@ export class RunService {
     if (version.status !== DatasetVersionStatus.READY)
       throw badInput('input.datasetVersionId', `version ${version.number} is ${version.status}, not READY`);
     const config = resolveRunConfig(input, version, await this.ctx.services.workers.pool());
-    const problems = [];
+    const problems: FieldProblem[] = [];
     if (config.resources.nodes > 1)
       problems.push({
         field: 'input.resources.nodes',
@@ -75,6 +76,7 @@ export class RunService {
         field: 'input.hyperparameters.evalSteps',
         message: 'this version has no validation split to evaluate on; split it first or leave evalSteps empty',
       });
+    const evaluateAfter = this.evaluateAfter(input, version, problems);
     if (problems.length)
       throw new AppError('BAD_USER_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
         fields: problems,
@@ -97,7 +99,7 @@ export class RunService {
         baseModelId: config.model.id,
         method: config.method,
         objective: config.objective,
-        config: { hyperparameters: h, resources: config.resources },
+        config: { hyperparameters: h, resources: config.resources, evaluateAfter },
         priority,
         maxAttempts: this.app.config.RUN_MAX_ATTEMPTS,
         queueName: queueFor(JobKind.TRAINING, config.resources.gpusPerNode),
@@ -119,6 +121,32 @@ export class RunService {
     });
     publishRun(this.app.pubsub, run.id);
     return run;
+  }
+
+  /** The evaluation asked for after training, in the evaluator's terms; problems name the input field. */
+  private evaluateAfter(input: CreateRunInput, version: DatasetVersion, problems: FieldProblem[]) {
+    if (!input.evaluateAfter) return null;
+    const parsed = suitesSchema.safeParse(input.evaluateAfter);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues)
+        problems.push({ field: ['input.evaluateAfter', ...issue.path].join('.'), message: issue.message });
+      return null;
+    }
+    const suites = toEvaluatorSuites(parsed.data);
+    // A run trains on conversations (multiple-choice sets are refused): its test split has no questions.
+    if (suites.multiple_choice)
+      problems.push({
+        field: 'input.evaluateAfter.multipleChoice',
+        message: 'needs multiple-choice questions; a run trains on conversations: use perplexity or generation',
+      });
+    else if (!suites.perplexity && !suites.generation)
+      problems.push({ field: 'input.evaluateAfter', message: 'choose at least one suite' });
+    if (!version.splits?.test)
+      problems.push({
+        field: 'input.evaluateAfter',
+        message: `version ${version.number} has no test split to evaluate on; split it with a test share first`,
+      });
+    return suites;
   }
 
   /** Queued: cancelled at once. Training: the worker is told (heartbeat) and stops with a checkpoint. */

@@ -187,6 +187,7 @@ describe('problem placement', () => {
     expect(stepOfPath('resources.strategy')).toBe('resources');
     expect(stepOfPath('name')).toBe('review');
     expect(stepOfPath('priority')).toBe('review');
+    expect(stepOfPath('evaluateAfter.generation.maxNewTokens')).toBe('review');
     expect(stepOfPath('somethingElse')).toBeNull();
   });
 

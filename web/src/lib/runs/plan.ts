@@ -248,6 +248,7 @@ export function stepOfPath(path: string): PlanStep | null {
       return 'resources';
     case 'name':
     case 'priority':
+    case 'evaluateAfter':
       return 'review';
     default:
       return null;

@@ -1,7 +1,12 @@
 import { render, type Message } from '$lib/forms.svelte';
 import { mutate, query } from '$lib/graphql/client';
 import { toAppError, type AppError } from '$lib/graphql/errors';
-import { CreateRunDocument, EstimateRunDocument, type RunEstimateFieldsFragment } from '$lib/graphql/generated/graphql';
+import {
+  CreateRunDocument,
+  EstimateRunDocument,
+  type CreateRunInput,
+  type RunEstimateFieldsFragment,
+} from '$lib/graphql/generated/graphql';
 import {
   emptyForm,
   mergeProblems,
@@ -70,7 +75,11 @@ export class Planner {
    * Queues the run as planned, with a name (empty: the API's default) and a priority. Resolves to
    * the new run's id, or null when it was refused: its field problems then show like an estimate's.
    */
-  async launch(extra: { name: string; priority: number }): Promise<string | null> {
+  async launch(extra: {
+    name: string;
+    priority: number;
+    evaluateAfter?: CreateRunInput['evaluateAfter'];
+  }): Promise<string | null> {
     const { input } = this.built;
     if (!this.launchable || this.launching) return null;
     this.launching = true;
@@ -78,7 +87,12 @@ export class Planner {
     const name = extra.name.trim();
     try {
       const data = await mutate(CreateRunDocument, {
-        input: { ...input, ...(name ? { name } : {}), priority: extra.priority },
+        input: {
+          ...input,
+          ...(name ? { name } : {}),
+          priority: extra.priority,
+          ...(extra.evaluateAfter ? { evaluateAfter: extra.evaluateAfter } : {}),
+        },
       });
       return data.createRun.id;
     } catch (caught) {

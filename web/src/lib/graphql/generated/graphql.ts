@@ -109,6 +109,8 @@ export type CreateRoleInput = {
 export type CreateRunInput = {
   baseModelId: string;
   datasetVersionId: string | number;
+  /** Evaluate the result when the run succeeds: the base model vs the fine-tune on the version's test split */
+  evaluateAfter?: EvaluationSuitesInput | null | undefined;
   hyperparameters?: HyperparametersInput | null | undefined;
   method: TrainingMethod;
   /** Defaults to "<model> on <dataset> v<n>" */
