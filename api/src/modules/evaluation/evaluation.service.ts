@@ -202,17 +202,7 @@ export class EvaluationService {
           problems.push({ field: `${field}.baseModelId`, message: 'not in the model catalogue (see baseModels)' });
           continue;
         }
-        targets.push({
-          key: `base-${model.id
-            .split('/')
-            .pop()!
-            .toLowerCase()
-            .replace(/[^a-z0-9_.-]+/g, '-')}`.slice(0, 64),
-          baseModelId: model.id,
-          modelVersionId: null,
-          artifact: null,
-          label: model.id,
-        });
+        targets.push(baseModelTarget(model));
       }
     }
     const keys = targets.map((t) => t.key);
