@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createAppPubSub } from './pubsub.js';
+import { RedisServer } from '../test/fault-servers.js';
+import { createAppPubSub, RESUMED } from './pubsub.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -34,6 +35,29 @@ describe('pub/sub', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('Redis restarted: each subscription gets RESUMED once its SUBSCRIBE is back, then hears what is published', async () => {
+    const redis = await RedisServer.start();
+    const [a, b] = [
+      createAppPubSub({ redisUrl: redis.url, channelPrefix: 'x:' }),
+      createAppPubSub({ redisUrl: redis.url, channelPrefix: 'x:' }),
+    ];
+    try {
+      const heard = b.subscribe('RUN_UPDATED', 'r1')[Symbol.asyncIterator]();
+      const next = heard.next();
+      await b.listening();
+      await redis.kill();
+      await redis.start();
+      expect((await next).value).toBe(RESUMED);
+      a.publish('RUN_UPDATED', 'r1', { runId: 'r1' });
+      expect((await heard.next()).value).toEqual({ runId: 'r1' });
+      await heard.return?.();
+    } finally {
+      await a.close();
+      await b.close();
+      await redis.kill();
     }
   });
 

@@ -34,12 +34,25 @@ export type Topics = {
 };
 
 /**
+ * Yielded by every subscription when the connection to Redis came back after it was lost: whatever was
+ * published meanwhile never arrived, so a live stream reads the database again (after its cursor).
+ */
+export const RESUMED = Symbol('pubsub resumed');
+export type Resumed = typeof RESUMED;
+
+type Payload<K extends keyof Topics> = Topics[K][1] extends undefined ? Topics[K][0] : Topics[K][1];
+
+/**
  * The API's pub/sub, one per API instance (AppServices.pubsub). In process by default; with
  * REDIS_URL every instance publishes to and listens on Redis, so a subscriber connected to one
  * instance hears what was stored through another. Payloads are the wake-up and the data, never the
- * only copy: the live streams read their history from PostgreSQL and drop what they already sent.
+ * only copy: the live streams read their history from PostgreSQL and drop what they already sent,
+ * and read it again at RESUMED (Redis was away: the announcements made meanwhile are lost).
  */
-export interface AppPubSub extends PubSub<Topics> {
+export interface AppPubSub extends Omit<PubSub<Topics>, 'subscribe'> {
+  subscribe<K extends keyof Topics>(
+    ...args: Topics[K][1] extends undefined ? [K] : [K, Topics[K][0]]
+  ): AsyncIterable<Payload<K> | Resumed>;
   /**
    * Resolves once every subscription started so far is active (for Redis: its SUBSCRIBE was
    * acknowledged). A stream awaits it between starting to listen and reading its history, so an
@@ -74,7 +87,13 @@ function inProcessPubSub(): AppPubSub {
   const eventTarget = new EventTarget();
   setMaxListeners(0, eventTarget);
   const pubSub = createPubSub<Topics>({ eventTarget: eventTarget as never });
-  return { ...pubSub, listening: async () => {}, ping: async () => {}, close: async () => {} };
+  return {
+    ...pubSub,
+    subscribe: pubSub.subscribe as AppPubSub['subscribe'],
+    listening: async () => {},
+    ping: async () => {},
+    close: async () => {},
+  };
 }
 
 function redisPubSub(url: string, prefix: string, log?: Logger): AppPubSub {
@@ -106,9 +125,21 @@ function redisPubSub(url: string, prefix: string, log?: Logger): AppPubSub {
     } as never,
     serializer: { stringify: JSON.stringify, parse: (text) => JSON.parse(text, reviveDates) },
   });
-  const pubSub = createPubSub<Topics>({ eventTarget: prefixed(redisTarget, prefix) });
+  const target = resumable(prefixed(redisTarget, prefix));
+  // After an outage ioredis reconnects and re-subscribes by itself; once Redis has acknowledged those
+  // SUBSCRIBEs (the PING's reply follows theirs), every subscription is told to catch up.
+  let lost = false;
+  subscribeClient.on('close', () => (lost = true));
+  subscribeClient.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    subscribeClient.ping().then(target.resume, report);
+  });
+  const pubSub = createPubSub<Topics>({ eventTarget: target });
   return {
     ...pubSub,
+    // (Its type knows only the topics' payloads; RESUMED comes through the same listeners.)
+    subscribe: pubSub.subscribe as AppPubSub['subscribe'],
     // Commands on one connection are answered in order: the PING's reply comes after every earlier SUBSCRIBE's.
     listening: async () => void (await subscribeClient.ping()),
     ping: async (timeoutMs = 2000) => {
@@ -131,6 +162,31 @@ function redisPubSub(url: string, prefix: string, log?: Logger): AppPubSub {
 /** Log lines carry their time as a Date; JSON turns it into a string on the way. */
 function reviveDates(key: string, value: unknown) {
   return key === 'time' && typeof value === 'string' ? new Date(value) : value;
+}
+
+/** The event target, and `resume()`, which hands RESUMED to every listener it has now. */
+function resumable(target: PubSubEventTarget<Topics>) {
+  const listeners = new Map<string, Set<EventListenerOrEventListenerObject>>();
+  return {
+    addEventListener: (type, listener, options) => {
+      if (listener) listeners.set(type, (listeners.get(type) ?? new Set()).add(listener as never));
+      target.addEventListener(type, listener, options);
+    },
+    removeEventListener: (type, listener, options) => {
+      listeners.get(type)?.delete(listener as never);
+      if (!listeners.get(type)?.size) listeners.delete(type);
+      target.removeEventListener(type, listener, options);
+    },
+    dispatchEvent: (event) => target.dispatchEvent(event),
+    resume: () => {
+      for (const [type, set] of listeners)
+        for (const listener of set) {
+          const event = new CustomEvent(type, { detail: RESUMED });
+          if (typeof listener === 'function') listener(event);
+          else listener.handleEvent(event);
+        }
+    },
+  } satisfies PubSubEventTarget<Topics> & { resume(): void };
 }
 
 /** The same event target with every topic under `prefix` (the listener still sees the Redis channel). */

@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { badInput } from '../../errors.js';
 import { LiveAccess } from '../../graphql/live-access.js';
 import { sharedView } from '../../graphql/shared-execution.js';
-import type { RunLogLineEvent } from '../../pubsub.js';
+import { RESUMED, type RunLogLineEvent } from '../../pubsub.js';
 import type { AppServices } from '../../services.js';
 
 const KEY = /^[\w./-]{1,100}$/;
@@ -14,10 +14,24 @@ export function checkKeys(keys: string[] | null | undefined) {
 }
 
 /**
+ * A page of the points stored after their key's cursor (`$2` keys, `$3` the last step sent of each;
+ * any other key: after `$4`, the client's afterStep), in (step, key) order after `($5, $6)`.
+ */
+const METRICS_AFTER = `
+select m.key, m.step, m.value
+  from run_metrics m
+  left join unnest($2::text[], $3::int[]) as sent(key, step) on sent.key = m.key
+ where m.run_id = $1 and (m.step, m.key) > ($5, $6) and m.step > coalesce(sent.step, $4)
+   and ($7::text[] is null or m.key = any($7))
+ order by m.step, m.key
+ limit $8`;
+
+/**
  * Every stored point after `afterStep` (the history the client already has; in messages of at most
  * LIVE_BACKLOG_PAGE_SIZE points, in step order), then each new batch as
  * it is stored, without gaps or duplicates: listening starts before the backlog is read, and per key
- * only steps after the last one sent pass.
+ * only steps after the last one sent pass. When Redis comes back after an outage (RESUMED), the points
+ * stored meanwhile are read from the database the same way.
  */
 export async function* runMetricStream(
   ctx: Context,
@@ -38,27 +52,40 @@ export async function* runMetricStream(
   const remember = (points: { key: string; step: number }[]) => {
     for (const p of points) sent.set(p.key, Math.max(p.step, sent.get(p.key) ?? afterStep));
   };
-  try {
-    await app.pubsub.listening();
-    // The history in pages (keyset on step, key), so a long run's backlog is never one huge result or message.
+  /** What is stored after the cursors, in pages (keyset on step, key: never one huge result or message). */
+  async function* backlog() {
     const pageSize = ctx.config.LIVE_BACKLOG_PAGE_SIZE;
-    let after: { step: number; key: string } = { step: afterStep, key: '' };
+    const cursors = [[...sent.keys()], [...sent.values()]];
+    // Where to start looking: no point of any key can be new below its lowest cursor.
+    const seenAll = wanted?.length && wanted.every((k) => sent.has(k));
+    let after = { step: seenAll ? Math.min(...wanted!.map((k) => sent.get(k)!)) : afterStep, key: '' };
     for (;;) {
-      const page = await app.pool.query<{ key: string; step: number; value: number }>(
-        `select key, step, value from run_metrics
-          where run_id = $1 and step > $2 and (step, key) > ($3, $4) and ($5::text[] is null or key = any($5))
-          order by step, key limit $6`,
-        [runId, afterStep, after.step, after.key, wanted, pageSize],
-      );
-      if (!page.rows.length) break;
+      const page = await app.pool.query<{ key: string; step: number; value: number }>(METRICS_AFTER, [
+        runId,
+        ...cursors,
+        afterStep,
+        after.step,
+        after.key,
+        wanted,
+        pageSize,
+      ]);
+      if (!page.rows.length) return;
       remember(page.rows);
       yield { points: page.rows };
-      if (page.rows.length < pageSize) break;
+      if (page.rows.length < pageSize) return;
       after = page.rows.at(-1)!;
       await access.assert();
     }
+  }
+  try {
+    await app.pubsub.listening();
+    yield* backlog();
     for (let result = await next; !result.done; result = await live.next()) {
       await access.assert();
+      if (result.value === RESUMED) {
+        yield* backlog();
+        continue;
+      }
       const points = result.value.points.filter(fresh);
       if (!points.length) continue;
       remember(points);
@@ -70,7 +97,10 @@ export async function* runMetricStream(
   }
 }
 
-/** Log lines after `afterId` (in messages of at most LIVE_BACKLOG_PAGE_SIZE lines), then new ones as they are stored. */
+/**
+ * Log lines after `afterId` (in messages of at most LIVE_BACKLOG_PAGE_SIZE lines), then new ones as
+ * they are stored; after a Redis outage (RESUMED), the lines stored meanwhile from the database.
+ */
 export async function* runLogStream(ctx: Context, app: AppServices, runId: string, afterId: string | null) {
   const access = new LiveAccess(ctx, `run:${runId}`, 'run:read', (c) => c.services.runs.access(runId));
   await access.assert();
@@ -78,8 +108,7 @@ export async function* runLogStream(ctx: Context, app: AppServices, runId: strin
   const live = app.pubsub.subscribe('RUN_LOGS', runId)[Symbol.asyncIterator]();
   const next = live.next();
   let last = BigInt(afterId ?? '0');
-  try {
-    await app.pubsub.listening();
+  async function* backlog() {
     const pageSize = ctx.config.LIVE_BACKLOG_PAGE_SIZE;
     for (;;) {
       const page = await app.pool.query<RunLogLineEvent>(
@@ -87,14 +116,22 @@ export async function* runLogStream(ctx: Context, app: AppServices, runId: strin
            from run_events where run_id = $1 and kind in ('log', 'failed') and run_events.id > $2 order by run_events.id limit $3`,
         [runId, last.toString(), pageSize],
       );
-      if (!page.rows.length) break;
+      if (!page.rows.length) return;
       last = BigInt(page.rows.at(-1)!.id);
       yield { lines: page.rows };
-      if (page.rows.length < pageSize) break;
+      if (page.rows.length < pageSize) return;
       await access.assert();
     }
+  }
+  try {
+    await app.pubsub.listening();
+    yield* backlog();
     for (let result = await next; !result.done; result = await live.next()) {
       await access.assert();
+      if (result.value === RESUMED) {
+        yield* backlog();
+        continue;
+      }
       const lines = result.value.lines.filter((l) => BigInt(l.id) > last);
       if (!lines.length) continue;
       last = BigInt(lines.at(-1)!.id);
