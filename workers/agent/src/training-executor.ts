@@ -1,8 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import { ApiError, type ApiClient } from './api-client.js';
 import type { AgentConfig } from './config.js';
@@ -259,7 +257,6 @@ export class TrainingExecutor implements JobExecutor {
   }
 
   private async fetchTo(path: string, file: string) {
-    const res = await this.api.download(path, this.attempt);
-    await pipeline(Readable.fromWeb(res.body as never), createWriteStream(file));
+    await this.api.downloadTo(path, this.attempt, file);
   }
 }
