@@ -1,4 +1,6 @@
-import type { Readable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { TypedDocumentString } from './graphql/generated/graphql.js';
 
 /** An error the API answered with (`extensions.code`), as opposed to not answering at all. */
@@ -86,11 +88,17 @@ export class ApiClient {
     throw new ApiError(code, message);
   }
 
-  /** GET a binary resource of a held job; returns the response to stream from. */
-  download(path: string, attempt: number): Promise<Response> {
-    return this.withRetry(async () =>
-      this.check(await fetch(`${this.baseUrl}${path}`, { headers: this.headers(attempt) })),
-    );
+  /**
+   * GET a binary resource of a held job into `file`. A transfer that breaks off (the connection is cut
+   * mid-body) is retried like a request that failed: the file is written again from the start.
+   * Resolves to the response's headers (e.g. a model's kind, a checkpoint's step).
+   */
+  downloadTo(path: string, attempt: number, file: string): Promise<Headers> {
+    return this.withRetry(async () => {
+      const res = await this.check(await fetch(`${this.baseUrl}${path}`, { headers: this.headers(attempt) }));
+      await pipeline(Readable.fromWeb(res.body as never), createWriteStream(file));
+      return res.headers;
+    });
   }
 
   /** PUT a file (streamed from disk on each try) to a held job's endpoint. */

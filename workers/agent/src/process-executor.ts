@@ -1,8 +1,5 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ApiError, type ApiClient } from './api-client.js';
 import type { AgentConfig } from './config.js';
 import { EventRelay, type TrainerEvent } from './event-relay.js';
@@ -204,10 +201,11 @@ export abstract class ProcessJobExecutor<J extends ClaimedJob = ClaimedJob> impl
     }
   }
 
-  /** Downloads one of the held job's files (`GET <path>`, fenced by its attempt) to `file`. */
+  /**
+   * Downloads one of the held job's files (`GET <path>`, fenced by its attempt) to `file`; a transfer
+   * cut short is retried from the start. Resolves to the response's headers.
+   */
   protected async fetchTo(path: string, file: string) {
-    const res = await this.api.download(path, this.attempt);
-    await pipeline(Readable.fromWeb(res.body as never), createWriteStream(file));
-    return res;
+    return { headers: await this.api.downloadTo(path, this.attempt, file) };
   }
 }
